@@ -1,0 +1,438 @@
+//! A dataset: named signals that belong together.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ObjectKind, Result};
+use crate::name::{SignalName, TsName, validate_custom_base, validate_name};
+use crate::signal::{Signal, SignalMetadata, next_number};
+use crate::step::ProcessingStep;
+use crate::time::now;
+use crate::transform::{DatasetInput, DatasetProcessOptions, DatasetTransform};
+
+/// A dataset: signals keyed by their names, plus descriptive fields. A signal's key is always
+/// its name.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    name: String,
+    description: Option<String>,
+    owner: Option<String>,
+    purpose: Option<String>,
+    project: Option<String>,
+    signals: IndexMap<String, Signal>,
+    created_on: NaiveDateTime,
+    last_updated: NaiveDateTime,
+}
+
+impl Dataset {
+    /// An empty dataset.
+    pub fn new(name: &str) -> Result<Dataset> {
+        validate_name(name)?;
+        let t = now();
+        Ok(Dataset {
+            name: name.to_owned(),
+            description: None,
+            owner: None,
+            purpose: None,
+            project: None,
+            signals: IndexMap::new(),
+            created_on: t,
+            last_updated: t,
+        })
+    }
+
+    /// Sets the description.
+    pub fn with_description(mut self, description: impl Into<String>) -> Dataset {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets the owner.
+    pub fn with_owner(mut self, owner: impl Into<String>) -> Dataset {
+        self.owner = Some(owner.into());
+        self
+    }
+
+    /// Sets the purpose.
+    pub fn with_purpose(mut self, purpose: impl Into<String>) -> Dataset {
+        self.purpose = Some(purpose.into());
+        self
+    }
+
+    /// Sets the project (also given to signals made by [`Dataset::process`] transforms that
+    /// honour it, such as `average_signals`).
+    pub fn with_project(mut self, project: impl Into<String>) -> Dataset {
+        self.project = Some(project.into());
+        self
+    }
+
+    /// Adds signals under their own names. Two signals with one name are an error naming it.
+    pub fn with_signals(mut self, signals: impl IntoIterator<Item = Signal>) -> Result<Dataset> {
+        for mut signal in signals {
+            if self.signals.contains_key(signal.name()) {
+                return Err(Error::NameCollision {
+                    first: signal.name().to_owned(),
+                    second: signal.name().to_owned(),
+                    name: signal.name().to_owned(),
+                });
+            }
+            signal.membership.0 = true;
+            self.signals.insert(signal.name().to_owned(), signal);
+        }
+        Ok(self)
+    }
+
+    /// Restores the two timestamps (used by loaders).
+    pub fn with_timestamps(
+        mut self,
+        created_on: NaiveDateTime,
+        last_updated: NaiveDateTime,
+    ) -> Dataset {
+        self.created_on = created_on;
+        self.last_updated = last_updated;
+        self
+    }
+
+    /// The name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The description.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// The owner.
+    pub fn owner(&self) -> Option<&str> {
+        self.owner.as_deref()
+    }
+
+    /// The purpose.
+    pub fn purpose(&self) -> Option<&str> {
+        self.purpose.as_deref()
+    }
+
+    /// The project.
+    pub fn project(&self) -> Option<&str> {
+        self.project.as_deref()
+    }
+
+    /// Changes the description.
+    pub fn set_description(&mut self, description: Option<String>) {
+        self.description = description;
+        self.touch();
+    }
+
+    /// Changes the owner.
+    pub fn set_owner(&mut self, owner: Option<String>) {
+        self.owner = owner;
+        self.touch();
+    }
+
+    /// Changes the purpose.
+    pub fn set_purpose(&mut self, purpose: Option<String>) {
+        self.purpose = purpose;
+        self.touch();
+    }
+
+    /// Changes the project.
+    pub fn set_project(&mut self, project: Option<String>) {
+        self.project = project;
+        self.touch();
+    }
+
+    /// When the dataset was made.
+    pub fn created_on(&self) -> NaiveDateTime {
+        self.created_on
+    }
+
+    /// When it last changed.
+    pub fn last_updated(&self) -> NaiveDateTime {
+        self.last_updated
+    }
+
+    /// The names of the signals, in insertion order.
+    pub fn all_signals(&self) -> Vec<&str> {
+        self.signals.keys().map(String::as_str).collect()
+    }
+
+    /// The signals, in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = &Signal> {
+        self.signals.values()
+    }
+
+    /// The number of signals.
+    pub fn len(&self) -> usize {
+        self.signals.len()
+    }
+
+    /// Whether the dataset holds no signal.
+    pub fn is_empty(&self) -> bool {
+        self.signals.is_empty()
+    }
+
+    /// One signal by name.
+    pub fn signal(&self, name: &str) -> Result<&Signal> {
+        self.signals.get(name).ok_or_else(|| self.not_found(name))
+    }
+
+    /// One signal by name, mutable. Its name cannot change through this reference (use
+    /// [`Dataset::rename_signal`]).
+    pub fn signal_mut(&mut self, name: &str) -> Result<&mut Signal> {
+        if !self.signals.contains_key(name) {
+            return Err(self.not_found(name));
+        }
+        self.touch();
+        Ok(self.signals.get_mut(name).expect("checked above"))
+    }
+
+    fn not_found(&self, name: &str) -> Error {
+        Error::NotFound {
+            kind: ObjectKind::Signal,
+            name: name.to_owned(),
+            available: self.signals.keys().cloned().collect(),
+        }
+    }
+
+    /// Adds a signal under the next free number of its base (with `A#1` present, `A` and
+    /// `A#5` both become `A#2`; a new base gets `#1`). Returns the name it got.
+    pub fn add(&mut self, mut signal: Signal) -> Result<String> {
+        let base = SignalName::parse(signal.name())?.base;
+        let number = self.max_numbers().get(&base).map_or(1, |m| m + 1);
+        let name = format!("{base}#{number}");
+        signal.rename_internal(&name, None)?;
+        signal.membership.0 = true;
+        self.signals.insert(name.clone(), signal);
+        self.touch();
+        Ok(name)
+    }
+
+    /// Removes a signal and returns it (free-standing again).
+    pub fn remove(&mut self, name: &str) -> Result<Signal> {
+        let mut signal = self
+            .signals
+            .shift_remove(name)
+            .ok_or_else(|| self.not_found(name))?;
+        signal.membership.0 = false;
+        self.touch();
+        Ok(signal)
+    }
+
+    /// Renames a signal and its key (same position), its series, and every recorded input
+    /// name in the dataset that pointed at its series.
+    pub fn rename_signal(&mut self, old: &str, new: &str) -> Result<()> {
+        SignalName::parse(new)?;
+        if !self.signals.contains_key(old) {
+            return Err(self.not_found(old));
+        }
+        if old == new {
+            return Ok(());
+        }
+        if self.signals.contains_key(new) {
+            return Err(Error::NameCollision {
+                first: old.to_owned(),
+                second: new.to_owned(),
+                name: new.to_owned(),
+            });
+        }
+        let mut renamed = self.signals[old].clone();
+        renamed.rename_internal(new, None)?;
+        renamed.membership.0 = true;
+        self.signals = std::mem::take(&mut self.signals)
+            .into_iter()
+            .map(|(key, signal)| {
+                if key == old {
+                    (new.to_owned(), renamed.clone())
+                } else {
+                    (key, signal)
+                }
+            })
+            .collect();
+        for signal in self.signals.values_mut() {
+            signal.rewrite_inputs(old, new);
+        }
+        self.touch();
+        Ok(())
+    }
+
+    /// Runs a cross-signal `transform` on the named series and stores the signals it returns.
+    ///
+    /// Each output signal is named `<base>#<n>` (base from the transform or
+    /// `options.output_signal_names`; `n` the next free number, or with `overwrite` the latest
+    /// existing one). Series bases can be replaced with `options.output_ts_names`. Every output
+    /// series gets the histories of all inputs (request order), then its own steps, with
+    /// repeats removed. Nothing is stored if anything fails. Returns the new signal names.
+    pub fn process(
+        &mut self,
+        inputs: &[&str],
+        transform: impl DatasetTransform,
+        options: DatasetProcessOptions,
+    ) -> Result<Vec<String>> {
+        let located: Vec<DatasetInput<'_>> = inputs
+            .iter()
+            .map(|name| self.locate(name))
+            .collect::<Result<_>>()?;
+        let outputs = transform
+            .apply(self, &located)
+            .map_err(|source| Error::Transform {
+                transform: transform.name(),
+                source,
+            })?;
+        if let Some(names) = &options.output_signal_names {
+            check_custom_names(
+                names,
+                outputs.len(),
+                "output_signal_names",
+                "output signals",
+            )?;
+        }
+        if let Some(names) = &options.output_ts_names {
+            for signal in &outputs {
+                check_custom_names(
+                    names,
+                    signal.len(),
+                    "output_ts_names",
+                    "time series in each output signal",
+                )?;
+            }
+        }
+        let inherited: Vec<ProcessingStep> = located
+            .iter()
+            .flat_map(|input| input.series.processing_steps().iter().cloned())
+            .collect();
+        let mut numbers = self.max_numbers();
+        let mut planned: Vec<(String, Signal)> = Vec::with_capacity(outputs.len());
+        for (i, mut signal) in outputs.into_iter().enumerate() {
+            let base = match &options.output_signal_names {
+                Some(names) => names[i].clone(),
+                None => SignalName::parse(signal.name())?.base,
+            };
+            let number = next_number(&mut numbers, &base, options.overwrite);
+            let name = format!("{base}#{number}");
+            if planned.iter().any(|(n, _)| *n == name) {
+                return Err(Error::NameCollision {
+                    first: signal.name().to_owned(),
+                    second: signal.name().to_owned(),
+                    name,
+                });
+            }
+            signal.rename_internal(&name, options.output_ts_names.as_deref())?;
+            for series in signal.series_mut() {
+                series.prepend_history(&inherited);
+            }
+            signal.membership.0 = true;
+            planned.push((name, signal));
+        }
+        let names: Vec<String> = planned.iter().map(|(n, _)| n.clone()).collect();
+        for (name, signal) in planned {
+            self.signals.insert(name, signal);
+        }
+        self.touch();
+        Ok(names)
+    }
+
+    /// Finds a series by full name through its signal part.
+    fn locate(&self, name: &str) -> Result<DatasetInput<'_>> {
+        let found = TsName::parse(name).ok().and_then(|parsed| {
+            let signal = self.signals.get(&parsed.signal)?;
+            let series = signal.time_series(name).ok()?;
+            Some(DatasetInput { signal, series })
+        });
+        found.ok_or_else(|| Error::NotFound {
+            kind: ObjectKind::TimeSeries,
+            name: name.to_owned(),
+            available: self
+                .signals
+                .values()
+                .flat_map(|s| s.all_time_series())
+                .map(str::to_owned)
+                .collect(),
+        })
+    }
+
+    /// The highest number of each signal base.
+    fn max_numbers(&self) -> HashMap<String, u32> {
+        let mut numbers: HashMap<String, u32> = HashMap::new();
+        for key in self.signals.keys() {
+            if let Ok(parsed) = SignalName::parse(key) {
+                let n = parsed.number.unwrap_or(1);
+                let entry = numbers.entry(parsed.base).or_insert(n);
+                *entry = (*entry).max(n);
+            }
+        }
+        numbers
+    }
+
+    /// The serializable metadata (no data), as `metadata_dict()` in Python.
+    pub fn metadata(&self) -> DatasetMetadata {
+        DatasetMetadata {
+            created_on: self.created_on,
+            last_updated: self.last_updated,
+            name: self.name.clone(),
+            description: self.description.clone(),
+            owner: self.owner.clone(),
+            signals: self
+                .signals
+                .iter()
+                .map(|(k, s)| (k.clone(), s.metadata()))
+                .collect(),
+            purpose: self.purpose.clone(),
+            project: self.project.clone(),
+        }
+    }
+
+    fn touch(&mut self) {
+        self.last_updated = now().max(self.last_updated);
+    }
+}
+
+fn check_custom_names(names: &[String], expected: usize, option: &str, what: &str) -> Result<()> {
+    if names.len() != expected {
+        return Err(Error::InvalidArgument(format!(
+            "{option} must have the same length as the number of {what}: expected {expected}, got {}",
+            names.len()
+        )));
+    }
+    names
+        .iter()
+        .try_for_each(|name| validate_custom_base(name, option))
+}
+
+/// Datasets compare their descriptive fields, timestamps and signals (by key).
+impl PartialEq for Dataset {
+    fn eq(&self, other: &Dataset) -> bool {
+        self.name == other.name
+            && self.description == other.description
+            && self.owner == other.owner
+            && self.purpose == other.purpose
+            && self.project == other.project
+            && self.created_on == other.created_on
+            && self.last_updated == other.last_updated
+            && self.signals == other.signals
+    }
+}
+
+/// The serializable metadata of a dataset (keys in the order of meteaudata for Python).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetMetadata {
+    /// When the dataset was made.
+    pub created_on: NaiveDateTime,
+    /// When it last changed.
+    pub last_updated: NaiveDateTime,
+    /// Its name.
+    pub name: String,
+    /// Its description.
+    pub description: Option<String>,
+    /// Its owner.
+    pub owner: Option<String>,
+    /// The metadata of each signal, by name.
+    pub signals: IndexMap<String, SignalMetadata>,
+    /// Its purpose.
+    pub purpose: Option<String>,
+    /// Its project.
+    pub project: Option<String>,
+}

@@ -1,0 +1,275 @@
+//! The indented text view of every model (`Display`), in the spirit of meteaudata's
+//! `display(format="text")`: a `<Class>:` line, then one `  attribute: value` line each, nested
+//! objects indented below down to a depth.
+
+use std::fmt::{self, Write};
+
+use chrono::NaiveDateTime;
+use polars::prelude::AnyValue;
+
+use crate::dataset::Dataset;
+use crate::index::IndexMetadata;
+use crate::parameters::Parameters;
+use crate::provenance::DataProvenance;
+use crate::signal::Signal;
+use crate::step::{FunctionInfo, ProcessingStep};
+use crate::time_series::TimeSeries;
+
+/// The depth `Display` uses; [`TextDisplay::to_text`] takes any depth.
+pub const DEFAULT_DEPTH: usize = 2;
+
+/// Objects that render as an indented text tree.
+pub trait TextDisplay {
+    /// The tree down to `depth` levels of nested objects.
+    fn to_text(&self, depth: usize) -> String;
+}
+
+enum Attr {
+    Simple(String),
+    Nested(Node),
+}
+
+struct Node {
+    class: &'static str,
+    attrs: Vec<(String, Attr)>,
+}
+
+impl Node {
+    fn new(class: &'static str) -> Node {
+        Node {
+            class,
+            attrs: Vec::new(),
+        }
+    }
+
+    fn simple(mut self, key: impl Into<String>, value: impl Into<String>) -> Node {
+        self.attrs.push((key.into(), Attr::Simple(value.into())));
+        self
+    }
+
+    fn nested(mut self, key: impl Into<String>, node: Node) -> Node {
+        self.attrs.push((key.into(), Attr::Nested(node)));
+        self
+    }
+
+    fn render(&self, out: &mut String, indent: usize, depth: usize) {
+        let pad = "  ".repeat(indent);
+        let _ = writeln!(out, "{pad}{}:", self.class);
+        for (key, value) in &self.attrs {
+            match value {
+                Attr::Simple(v) => {
+                    let _ = writeln!(out, "{pad}  {key}: {v}");
+                }
+                Attr::Nested(node) if depth == 0 => {
+                    let _ = writeln!(out, "{pad}  {key}: {}(...)", node.class);
+                }
+                Attr::Nested(node) => {
+                    let _ = writeln!(out, "{pad}  {key}:");
+                    node.render(out, indent + 2, depth - 1);
+                }
+            }
+        }
+    }
+}
+
+fn quoted(s: &str) -> String {
+    if s.chars().count() > 50 {
+        let cut: String = s.chars().take(50).collect();
+        format!("'{cut}...'")
+    } else {
+        format!("'{s}'")
+    }
+}
+
+fn opt(s: Option<&str>) -> String {
+    s.map_or_else(|| "None".to_owned(), quoted)
+}
+
+fn when(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+fn list(items: &[String]) -> String {
+    if items.len() <= 3 {
+        format!(
+            "[{}]",
+            items
+                .iter()
+                .map(|s| quoted(s))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    } else {
+        format!("list[{} items]", items.len())
+    }
+}
+
+fn label(v: AnyValue<'_>) -> String {
+    match v {
+        AnyValue::String(s) => s.to_owned(),
+        other => other.to_string(),
+    }
+}
+
+fn provenance_node(p: &DataProvenance) -> Node {
+    p.fields()
+        .into_iter()
+        .fold(Node::new("DataProvenance"), |n, (k, v)| n.simple(k, opt(v)))
+}
+
+fn function_node(f: &FunctionInfo) -> Node {
+    let mut n = Node::new("FunctionInfo")
+        .simple("name", quoted(&f.name))
+        .simple("version", quoted(&f.version))
+        .simple("author", quoted(&f.author))
+        .simple("reference", quoted(&f.reference))
+        .simple(
+            "has_source_code",
+            if f.source_code.is_some() {
+                "True"
+            } else {
+                "False"
+            },
+        );
+    if let Some(code) = &f.source_code {
+        n = n.simple("source_code_lines", code.lines().count().to_string());
+    }
+    n
+}
+
+fn parameters_node(p: &Parameters) -> Node {
+    p.iter().fold(
+        Node::new("Parameters").simple("parameter_count", p.len().to_string()),
+        |n, (k, v)| n.simple(k, v.to_string()),
+    )
+}
+
+fn step_node(s: &ProcessingStep) -> Node {
+    let mut n = Node::new("ProcessingStep")
+        .simple("type", format!("{} ({})", s.step_type, s.suffix))
+        .simple("description", quoted(&s.description))
+        .simple("suffix", quoted(&s.suffix))
+        .simple("run_datetime", when(s.run_datetime))
+        .simple(
+            "requires_calibration",
+            if s.requires_calibration {
+                "True"
+            } else {
+                "False"
+            },
+        )
+        .simple("step_distance", s.step_distance.to_string())
+        .simple("input_series_names", list(&s.input_series_names))
+        .nested("function_info", function_node(&s.function_info));
+    if let Some(p) = s.parameters.as_ref().filter(|p| !p.is_empty()) {
+        n = n.nested("parameters", parameters_node(p));
+    }
+    n
+}
+
+fn index_node(m: &IndexMetadata) -> Node {
+    let num = |v: Option<i64>| v.map_or_else(|| "None".to_owned(), |v| v.to_string());
+    Node::new("IndexMetadata")
+        .simple("type", quoted(&m.index_type))
+        .simple("name", opt(m.name.as_deref()))
+        .simple("frequency", opt(m.frequency.as_deref()))
+        .simple("time_zone", opt(m.time_zone.as_deref()))
+        .simple("start", num(m.start))
+        .simple("end", num(m.end))
+        .simple("step", num(m.step))
+        .simple("dtype", quoted(&m.dtype))
+}
+
+fn series_node(ts: &TimeSeries) -> Node {
+    let mut n = Node::new("TimeSeries")
+        .simple("series_name", quoted(ts.name()))
+        .simple("series_length", ts.len().to_string())
+        .simple("values_dtype", quoted(&ts.values_dtype()))
+        .simple("created_on", when(ts.created_on()))
+        .simple(
+            "processing_steps_count",
+            ts.processing_steps().len().to_string(),
+        )
+        .nested("index_metadata", index_node(&ts.index_metadata()));
+    if !ts.is_empty() {
+        let index = ts.index();
+        if let (Ok(first), Ok(last)) = (index.get(0), index.get(ts.len() - 1)) {
+            n = n.simple("date_range", format!("{} to {}", label(first), label(last)));
+        }
+    }
+    ts.processing_steps()
+        .iter()
+        .enumerate()
+        .fold(n, |n, (i, s)| {
+            n.nested(format!("step_{}", i + 1), step_node(s))
+        })
+}
+
+fn signal_node(s: &Signal) -> Node {
+    let n = Node::new("Signal")
+        .simple("name", quoted(s.name()))
+        .simple("units", quoted(s.units()))
+        .nested("provenance", provenance_node(s.provenance()))
+        .simple("created_on", when(s.created_on()))
+        .simple("last_updated", when(s.last_updated()))
+        .simple("time_series_count", s.len().to_string());
+    s.iter().fold(n, |n, ts| {
+        n.nested(format!("timeseries_{}", ts.name()), series_node(ts))
+    })
+}
+
+fn dataset_node(d: &Dataset) -> Node {
+    let n = Node::new("Dataset")
+        .simple("name", quoted(d.name()))
+        .simple("description", opt(d.description()))
+        .simple("owner", opt(d.owner()))
+        .simple("purpose", opt(d.purpose()))
+        .simple("project", opt(d.project()))
+        .simple("created_on", when(d.created_on()))
+        .simple("last_updated", when(d.last_updated()))
+        .simple("signals_count", d.len().to_string());
+    d.iter().fold(n, |n, s| {
+        n.nested(format!("signal_{}", s.name()), signal_node(s))
+    })
+}
+
+macro_rules! text_display {
+    ($($t:ty => $f:ident),* $(,)?) => {$(
+        impl TextDisplay for $t {
+            fn to_text(&self, depth: usize) -> String {
+                let mut out = String::new();
+                $f(self).render(&mut out, 0, depth);
+                out
+            }
+        }
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.to_text(DEFAULT_DEPTH).trim_end())
+            }
+        }
+    )*};
+}
+
+text_display!(
+    Dataset => dataset_node,
+    Signal => signal_node,
+    TimeSeries => series_node,
+    FunctionInfo => function_node,
+    IndexMetadata => index_node,
+);
+
+impl TextDisplay for ProcessingStep {
+    fn to_text(&self, depth: usize) -> String {
+        let mut out = String::new();
+        step_node(self).render(&mut out, 0, depth);
+        out
+    }
+}
+
+impl TextDisplay for DataProvenance {
+    fn to_text(&self, depth: usize) -> String {
+        let mut out = String::new();
+        provenance_node(self).render(&mut out, 0, depth);
+        out
+    }
+}

@@ -1,0 +1,100 @@
+//! The error type of the data model.
+
+use std::fmt;
+
+/// A boxed error, as returned by user-written transforms.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Result alias for the data model.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What kind of object a name refers to, for error messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ObjectKind {
+    /// A time series inside a signal.
+    TimeSeries,
+    /// A signal inside a dataset.
+    Signal,
+    /// A dataset.
+    Dataset,
+}
+
+impl fmt::Display for ObjectKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ObjectKind::TimeSeries => "time series",
+            ObjectKind::Signal => "signal",
+            ObjectKind::Dataset => "dataset",
+        })
+    }
+}
+
+/// Everything that can go wrong in the data model.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A name breaks the naming rules (empty, a path component, a control character, …).
+    #[error("invalid name {value:?}: {reason}")]
+    InvalidName {
+        /// The rejected name.
+        value: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// Two objects would end up under the same name.
+    #[error("name collision: {first:?} and {second:?} would both be stored as {name:?}")]
+    NameCollision {
+        /// The first object's original name.
+        first: String,
+        /// The second object's original name.
+        second: String,
+        /// The name both would receive.
+        name: String,
+    },
+    /// A name that was asked for does not exist.
+    #[error("{kind} {name:?} not found; available: [{}]", available.join(", "))]
+    NotFound {
+        /// What was looked for.
+        kind: ObjectKind,
+        /// The missing name.
+        name: String,
+        /// The names that exist.
+        available: Vec<String>,
+    },
+    /// An argument has a value that cannot be used.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    /// A frequency alias could not be understood.
+    #[error("invalid frequency {value:?}: {reason}")]
+    InvalidFrequency {
+        /// The alias as given.
+        value: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// A polars data type that the model does not hold.
+    #[error("unsupported {role} data type {dtype} (supported: {supported})")]
+    UnsupportedDtype {
+        /// `index` or `values`.
+        role: &'static str,
+        /// The data type found.
+        dtype: String,
+        /// The data types that are supported.
+        supported: &'static str,
+    },
+    /// The operation is not allowed in the object's current state.
+    #[error("{0}")]
+    NotAllowed(String),
+    /// A transform failed.
+    #[error("transform {transform} failed: {source}")]
+    Transform {
+        /// The transform's name.
+        transform: String,
+        /// The transform's own error.
+        source: BoxError,
+    },
+    /// An error raised by polars.
+    #[error(transparent)]
+    Polars(#[from] polars::error::PolarsError),
+}

@@ -1,0 +1,40 @@
+//! The data model of meteaudata for Rust: [`Dataset`] → [`Signal`] → [`TimeSeries`], each
+//! series carrying its ordered [`ProcessingStep`]s, and the `process` machinery that runs
+//! transforms and records what they did.
+//!
+//! Names follow one grammar (see [`name`]): a signal is `<base>#<n>` and a series
+//! `<signal>_<BASE>#<m>`, for example `Temperature#1_RESAMPLED#2`.
+//!
+//! Most users depend on the `meteaudata` facade crate, which re-exports this one.
+
+pub mod dataset;
+pub mod display;
+pub mod error;
+pub mod frequency;
+pub mod index;
+pub mod name;
+pub mod parameters;
+pub mod provenance;
+pub mod signal;
+pub mod step;
+pub mod time;
+pub mod time_series;
+pub mod transform;
+
+pub use dataset::{Dataset, DatasetMetadata};
+pub use display::TextDisplay;
+pub use error::{BoxError, Error, ObjectKind, Result};
+pub use frequency::{Frequency, FrequencyUnit};
+pub use index::{IndexKind, IndexMetadata};
+pub use parameters::{ParamValue, Parameters};
+pub use provenance::DataProvenance;
+pub use signal::{Signal, SignalMetadata};
+pub use step::{FunctionInfo, ProcessingStep, ProcessingType};
+pub use time_series::{INDEX_COLUMN, TimeSeries, TimeSeriesMetadata, VALUES_COLUMN};
+pub use transform::{
+    DatasetInput, DatasetProcessOptions, DatasetTransform, ProcessOptions, SignalTransform,
+    TransformOutput,
+};
+
+/// The polars version this crate is built against, re-exported so users name one polars.
+pub use polars;

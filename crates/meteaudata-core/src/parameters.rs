@@ -1,0 +1,268 @@
+//! The open key/value bag a processing step records its arguments in.
+
+use std::fmt;
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+/// One recorded parameter value: a JSON-like tree plus datetimes that keep their value.
+///
+/// Tuples become lists. Datetimes serialize as ISO-8601 strings (naive, or with their UTC
+/// offset) and never turn into `{}` (Python bug 7). Non-finite floats serialize as the strings
+/// `"nan"`, `"inf"` and `"-inf"`, which is how meteaudata for Python records a NaN argument.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ParamValue {
+    /// No value (`None` in Python, `null` in JSON).
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A floating-point number.
+    Float(#[serde(serialize_with = "serialize_float")] f64),
+    /// A text.
+    String(String),
+    /// A list (tuples become lists).
+    List(Vec<ParamValue>),
+    /// A map with its keys in insertion order.
+    Map(IndexMap<String, ParamValue>),
+    /// A date and time without a time zone.
+    #[serde(skip_deserializing)]
+    NaiveDateTime(NaiveDateTime),
+    /// A date and time with a UTC offset.
+    #[serde(skip_deserializing)]
+    DateTime(DateTime<FixedOffset>),
+}
+
+fn serialize_float<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if v.is_nan() {
+        s.serialize_str("nan")
+    } else if v.is_infinite() {
+        s.serialize_str(if *v > 0.0 { "inf" } else { "-inf" })
+    } else {
+        s.serialize_f64(*v)
+    }
+}
+
+impl fmt::Display for ParamValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParamValue::Null => f.write_str("None"),
+            ParamValue::Bool(b) => write!(f, "{}", if *b { "True" } else { "False" }),
+            ParamValue::Int(i) => write!(f, "{i}"),
+            ParamValue::Float(x) => write!(f, "{x}"),
+            ParamValue::String(s) => write!(f, "'{s}'"),
+            ParamValue::NaiveDateTime(d) => write!(f, "{d}"),
+            ParamValue::DateTime(d) => write!(f, "{d}"),
+            ParamValue::List(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                f.write_str("]")
+            }
+            ParamValue::Map(map) => {
+                f.write_str("{")?;
+                for (i, (k, v)) in map.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "'{k}': {v}")?;
+                }
+                f.write_str("}")
+            }
+        }
+    }
+}
+
+macro_rules! from_int {
+    ($($t:ty),*) => {$(
+        impl From<$t> for ParamValue {
+            fn from(v: $t) -> Self { ParamValue::Int(i64::from(v)) }
+        }
+    )*};
+}
+from_int!(i8, i16, i32, i64, u8, u16, u32);
+
+impl From<usize> for ParamValue {
+    fn from(v: usize) -> Self {
+        i64::try_from(v).map_or(ParamValue::Float(v as f64), ParamValue::Int)
+    }
+}
+impl From<f64> for ParamValue {
+    fn from(v: f64) -> Self {
+        ParamValue::Float(v)
+    }
+}
+impl From<f32> for ParamValue {
+    fn from(v: f32) -> Self {
+        ParamValue::Float(f64::from(v))
+    }
+}
+impl From<bool> for ParamValue {
+    fn from(v: bool) -> Self {
+        ParamValue::Bool(v)
+    }
+}
+impl From<&str> for ParamValue {
+    fn from(v: &str) -> Self {
+        ParamValue::String(v.to_owned())
+    }
+}
+impl From<String> for ParamValue {
+    fn from(v: String) -> Self {
+        ParamValue::String(v)
+    }
+}
+impl From<NaiveDateTime> for ParamValue {
+    fn from(v: NaiveDateTime) -> Self {
+        ParamValue::NaiveDateTime(v)
+    }
+}
+impl<Tz: TimeZone> From<DateTime<Tz>> for ParamValue {
+    fn from(v: DateTime<Tz>) -> Self {
+        ParamValue::DateTime(v.fixed_offset())
+    }
+}
+impl<T: Into<ParamValue>> From<Option<T>> for ParamValue {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(ParamValue::Null, Into::into)
+    }
+}
+impl<T: Into<ParamValue>> From<Vec<T>> for ParamValue {
+    fn from(v: Vec<T>) -> Self {
+        ParamValue::List(v.into_iter().map(Into::into).collect())
+    }
+}
+impl<A: Into<ParamValue>, B: Into<ParamValue>> From<(A, B)> for ParamValue {
+    fn from((a, b): (A, B)) -> Self {
+        ParamValue::List(vec![a.into(), b.into()])
+    }
+}
+impl From<serde_json::Value> for ParamValue {
+    fn from(v: serde_json::Value) -> Self {
+        match v {
+            serde_json::Value::Null => ParamValue::Null,
+            serde_json::Value::Bool(b) => ParamValue::Bool(b),
+            serde_json::Value::Number(n) => n
+                .as_i64()
+                .map(ParamValue::Int)
+                .unwrap_or_else(|| ParamValue::Float(n.as_f64().unwrap_or(f64::NAN))),
+            serde_json::Value::String(s) => ParamValue::String(s),
+            serde_json::Value::Array(items) => {
+                ParamValue::List(items.into_iter().map(Into::into).collect())
+            }
+            serde_json::Value::Object(map) => {
+                ParamValue::Map(map.into_iter().map(|(k, v)| (k, v.into())).collect())
+            }
+        }
+    }
+}
+
+/// The parameters a processing step was called with, in the order they were given.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Parameters(IndexMap<String, ParamValue>);
+
+impl Parameters {
+    /// An empty bag.
+    pub fn new() -> Parameters {
+        Parameters::default()
+    }
+
+    /// Adds (or replaces) one entry and returns the bag, for chaining.
+    pub fn with(mut self, key: impl Into<String>, value: impl Into<ParamValue>) -> Parameters {
+        self.insert(key, value);
+        self
+    }
+
+    /// Adds (or replaces) one entry.
+    pub fn insert(&mut self, key: impl Into<String>, value: impl Into<ParamValue>) {
+        self.0.insert(key.into(), value.into());
+    }
+
+    /// The value of one entry.
+    pub fn get(&self, key: &str) -> Option<&ParamValue> {
+        self.0.get(key)
+    }
+
+    /// The entries, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ParamValue)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// The number of entries.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the bag is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for Parameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (k, v)) in self.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{k}={v}")?;
+        }
+        Ok(())
+    }
+}
+
+impl<K: Into<String>, V: Into<ParamValue>> FromIterator<(K, V)> for Parameters {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        Parameters(
+            iter.into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serializes_like_python_metadata() {
+        let t = NaiveDateTime::parse_from_str("2024-01-01 01:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
+        let p = Parameters::new()
+            .with(
+                "index_pairs",
+                vec![("2024-01-01 10:00:00", "2024-01-01 14:00:00")],
+            )
+            .with("replace_with", f64::NAN)
+            .with("start", t)
+            .with("rank_based", false)
+            .with("n", 3);
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(
+            json,
+            r#"{"index_pairs":[["2024-01-01 10:00:00","2024-01-01 14:00:00"]],"replace_with":"nan","start":"2024-01-01T01:00:00","rank_based":false,"n":3}"#
+        );
+        let back: Parameters = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.get("n"), Some(&ParamValue::Int(3)));
+        assert_eq!(
+            back.get("start"),
+            Some(&ParamValue::String("2024-01-01T01:00:00".into()))
+        );
+        assert_eq!(back.len(), 5);
+    }
+
+    #[test]
+    fn zoned_datetimes_keep_their_offset() {
+        let t = DateTime::parse_from_rfc3339("2024-03-10T01:00:00-05:00").unwrap();
+        let json = serde_json::to_string(&ParamValue::from(t)).unwrap();
+        assert_eq!(json, r#""2024-03-10T01:00:00-05:00""#);
+    }
+}

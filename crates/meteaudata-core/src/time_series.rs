@@ -1,0 +1,458 @@
+//! A time series: an index, values, and the history of how they were made.
+
+use chrono::NaiveDateTime;
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::frequency::Frequency;
+use crate::index::{IndexKind, IndexMetadata, unit_alias, unit_nanos};
+use crate::name::TsName;
+use crate::step::ProcessingStep;
+use crate::time::now;
+
+/// The name of the index column in [`TimeSeries::data`].
+pub const INDEX_COLUMN: &str = "index";
+/// The name of the values column in [`TimeSeries::data`].
+pub const VALUES_COLUMN: &str = "values";
+
+const SUPPORTED_VALUES: &str = "float64, int64, bool, string, datetime";
+
+/// A named series of values over an index, with its processing history.
+///
+/// The data is a polars [`DataFrame`] with two columns, [`INDEX_COLUMN`] and [`VALUES_COLUMN`].
+/// Missing values are nulls: a NaN given in float values is stored as a null. Index labels may
+/// not be null.
+#[derive(Debug, Clone)]
+pub struct TimeSeries {
+    name: String,
+    data: DataFrame,
+    range: Option<(i64, i64)>,
+    frequency: Option<Frequency>,
+    processing_steps: Vec<ProcessingStep>,
+    metadata_id: Option<String>,
+    created_on: NaiveDateTime,
+}
+
+impl TimeSeries {
+    /// Builds a time series from an index and values of equal length.
+    ///
+    /// Integer types are widened to int64 and float32 to float64. A regular datetime or
+    /// duration index gets its frequency inferred (see [`TimeSeries::frequency`]).
+    pub fn new(name: impl Into<String>, index: Series, values: Series) -> Result<TimeSeries> {
+        let name = name.into();
+        TsName::parse(&name)?;
+        if index.len() != values.len() {
+            return Err(Error::InvalidArgument(format!(
+                "time series {name:?}: the index has {} labels but there are {} values",
+                index.len(),
+                values.len()
+            )));
+        }
+        let index = normalize_index(index, &name)?;
+        let values = normalize_values(values)?;
+        let data = DataFrame::new(index.len(), vec![index.into(), values.into()])?;
+        let mut ts = TimeSeries {
+            name,
+            data,
+            range: None,
+            frequency: None,
+            processing_steps: Vec::new(),
+            metadata_id: None,
+            created_on: now(),
+        };
+        ts.frequency = ts.infer_frequency();
+        Ok(ts)
+    }
+
+    /// Builds a time series over a range index `start, start + step, …` (pandas' `RangeIndex`).
+    pub fn with_range_index(
+        name: impl Into<String>,
+        start: i64,
+        step: i64,
+        values: Series,
+    ) -> Result<TimeSeries> {
+        if step == 0 {
+            return Err(Error::InvalidArgument(
+                "a range index needs a non-zero step".into(),
+            ));
+        }
+        let len = i64::try_from(values.len())
+            .map_err(|_| Error::InvalidArgument("too many values for a range index".into()))?;
+        let labels: Vec<i64> = (0..len).map(|i| start + i * step).collect();
+        let mut ts = TimeSeries::new(name, Series::new(INDEX_COLUMN.into(), labels), values)?;
+        ts.range = Some((start, step));
+        Ok(ts)
+    }
+
+    /// A new time series named `name` with this one's index (kind, range and frequency kept)
+    /// and other values. The history is empty.
+    pub fn with_same_index(&self, name: impl Into<String>, values: Series) -> Result<TimeSeries> {
+        let name = name.into();
+        TsName::parse(&name)?;
+        if values.len() != self.len() {
+            return Err(Error::InvalidArgument(format!(
+                "time series {name:?}: {} values for an index of {} labels",
+                values.len(),
+                self.len()
+            )));
+        }
+        let values = normalize_values(values)?;
+        let data = DataFrame::new(
+            self.len(),
+            vec![self.data.column(INDEX_COLUMN)?.clone(), values.into()],
+        )?;
+        Ok(TimeSeries {
+            name,
+            data,
+            range: self.range,
+            frequency: self.frequency,
+            processing_steps: Vec::new(),
+            metadata_id: None,
+            created_on: now(),
+        })
+    }
+
+    /// Replaces the frequency (for example after a resample, which knows its frequency).
+    pub fn with_frequency(mut self, frequency: Option<Frequency>) -> TimeSeries {
+        self.frequency = frequency;
+        self
+    }
+
+    /// Replaces the processing history (used by loaders that restore a saved series).
+    pub fn with_processing_steps(mut self, steps: Vec<ProcessingStep>) -> TimeSeries {
+        self.processing_steps = steps;
+        self
+    }
+
+    /// Sets the link to an external metadata registry.
+    pub fn with_metadata_id(mut self, metadata_id: Option<String>) -> TimeSeries {
+        self.metadata_id = metadata_id;
+        self
+    }
+
+    /// Sets the creation time (used by loaders that restore a saved series).
+    pub fn with_created_on(mut self, created_on: NaiveDateTime) -> TimeSeries {
+        self.created_on = created_on;
+        self
+    }
+
+    /// The full name, e.g. `Temperature#1_RAW#1`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The data: columns [`INDEX_COLUMN`] and [`VALUES_COLUMN`].
+    pub fn data(&self) -> &DataFrame {
+        &self.data
+    }
+
+    /// The index labels.
+    pub fn index(&self) -> &Series {
+        self.column(INDEX_COLUMN)
+    }
+
+    /// The values.
+    pub fn values(&self) -> &Series {
+        self.column(VALUES_COLUMN)
+    }
+
+    fn column(&self, name: &str) -> &Series {
+        self.data
+            .column(name)
+            .map(Column::as_materialized_series)
+            .unwrap_or_else(|_| unreachable!("a TimeSeries always holds its two columns"))
+    }
+
+    /// The number of points.
+    pub fn len(&self) -> usize {
+        self.data.height()
+    }
+
+    /// Whether there are no points.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The kind of index.
+    pub fn index_kind(&self) -> IndexKind {
+        match self.range {
+            Some((start, step)) => IndexKind::Range { start, step },
+            None => IndexKind::from_dtype(self.index().dtype())
+                .unwrap_or_else(|_| unreachable!("the index dtype is checked at construction")),
+        }
+    }
+
+    /// The frequency of a regular temporal index: given by the operation that made the
+    /// series, or inferred at construction when every step between labels is equal.
+    pub fn frequency(&self) -> Option<Frequency> {
+        self.frequency
+    }
+
+    /// The description of the index, as meteaudata for Python writes it.
+    pub fn index_metadata(&self) -> IndexMetadata {
+        let kind = self.index_kind();
+        let (start, end, step) = match kind {
+            IndexKind::Range { start, step } => (
+                Some(start),
+                Some(start + step * self.len() as i64),
+                Some(step),
+            ),
+            _ => (None, None, None),
+        };
+        IndexMetadata {
+            index_type: kind.type_name().to_owned(),
+            name: None,
+            frequency: self.frequency.map(|f| f.alias()),
+            time_zone: match &kind {
+                IndexKind::Datetime { time_zone, .. } => time_zone.clone(),
+                _ => None,
+            },
+            closed: None,
+            categories: None,
+            ordered: None,
+            start,
+            end,
+            step,
+            dtype: kind.dtype_string(),
+        }
+    }
+
+    /// The pandas dtype string of the values (`float64`, `int64`, `bool`, `object`, …).
+    pub fn values_dtype(&self) -> String {
+        match self.values().dtype() {
+            DataType::Float64 => "float64".into(),
+            DataType::Int64 => "int64".into(),
+            DataType::Boolean => "bool".into(),
+            DataType::String => "object".into(),
+            DataType::Datetime(unit, None) => format!("datetime64[{}]", unit_alias(*unit)),
+            DataType::Datetime(unit, Some(tz)) => {
+                format!("datetime64[{}, {tz}]", unit_alias(*unit))
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// The history, oldest step first.
+    pub fn processing_steps(&self) -> &[ProcessingStep] {
+        &self.processing_steps
+    }
+
+    /// The link to an external metadata registry.
+    pub fn metadata_id(&self) -> Option<&str> {
+        self.metadata_id.as_deref()
+    }
+
+    /// Sets the link to an external metadata registry.
+    pub fn set_metadata_id(&mut self, metadata_id: Option<String>) {
+        self.metadata_id = metadata_id;
+    }
+
+    /// When this series was made.
+    pub fn created_on(&self) -> NaiveDateTime {
+        self.created_on
+    }
+
+    /// The serializable metadata (everything but the data), as `metadata_dict()` in Python.
+    pub fn metadata(&self) -> TimeSeriesMetadata {
+        TimeSeriesMetadata {
+            processing_steps: self.processing_steps.clone(),
+            index_metadata: self.index_metadata(),
+            values_dtype: self.values_dtype(),
+            metadata_id: self.metadata_id.clone(),
+            created_on: self.created_on,
+        }
+    }
+
+    pub(crate) fn set_name(&mut self, name: String) {
+        self.name = name;
+    }
+
+    pub(crate) fn steps_mut(&mut self) -> &mut Vec<ProcessingStep> {
+        &mut self.processing_steps
+    }
+
+    /// Puts `inherited` before the current history and removes repeated steps (the first
+    /// occurrence of each is kept).
+    pub(crate) fn prepend_history(&mut self, inherited: &[ProcessingStep]) {
+        let own = std::mem::take(&mut self.processing_steps);
+        let mut steps: Vec<ProcessingStep> = Vec::with_capacity(inherited.len() + own.len());
+        for step in inherited.iter().cloned().chain(own) {
+            if !steps.contains(&step) {
+                steps.push(step);
+            }
+        }
+        self.processing_steps = steps;
+    }
+
+    fn infer_frequency(&self) -> Option<Frequency> {
+        let unit = match self.index().dtype() {
+            DataType::Datetime(unit, _) | DataType::Duration(unit) => *unit,
+            _ => return None,
+        };
+        if self.len() < 2 {
+            return None;
+        }
+        let physical = self.index().to_physical_repr();
+        let labels = physical.i64().ok()?;
+        let mut iter = labels.into_no_null_iter();
+        let first = iter.next()?;
+        let second = iter.next()?;
+        let step = second.checked_sub(first)?;
+        let mut previous = second;
+        for label in iter {
+            if label.checked_sub(previous)? != step {
+                return None;
+            }
+            previous = label;
+        }
+        Frequency::from_nanos(step.checked_mul(unit_nanos(unit))?)
+    }
+}
+
+/// Equality compares the index labels and kind, the values, the frequency and the history
+/// (not the name, the creation time or the metadata id).
+impl PartialEq for TimeSeries {
+    fn eq(&self, other: &TimeSeries) -> bool {
+        self.index_kind() == other.index_kind()
+            && self.frequency == other.frequency
+            && self.data.equals_missing(&other.data)
+            && self.processing_steps == other.processing_steps
+    }
+}
+
+/// The serializable metadata of a time series (keys as in meteaudata for Python).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimeSeriesMetadata {
+    /// The history, oldest step first.
+    pub processing_steps: Vec<ProcessingStep>,
+    /// The description of the index.
+    pub index_metadata: IndexMetadata,
+    /// The pandas dtype string of the values.
+    pub values_dtype: String,
+    /// The link to an external metadata registry.
+    pub metadata_id: Option<String>,
+    /// When the series was made.
+    pub created_on: NaiveDateTime,
+}
+
+fn normalize_index(index: Series, name: &str) -> Result<Series> {
+    let index = match index.dtype() {
+        DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32
+        | DataType::UInt64 => index.strict_cast(&DataType::Int64)?,
+        DataType::Float32 => index.cast(&DataType::Float64)?,
+        _ => index,
+    };
+    IndexKind::from_dtype(index.dtype())?;
+    if index.null_count() > 0 {
+        return Err(Error::InvalidArgument(format!(
+            "time series {name:?}: the index holds {} missing labels",
+            index.null_count()
+        )));
+    }
+    Ok(index.with_name(INDEX_COLUMN.into()))
+}
+
+fn normalize_values(values: Series) -> Result<Series> {
+    let values = match values.dtype() {
+        DataType::Float64 | DataType::Int64 | DataType::Boolean | DataType::String => values,
+        DataType::Datetime(..) => values,
+        DataType::Float32 => values.cast(&DataType::Float64)?,
+        DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32
+        | DataType::UInt64 => values.strict_cast(&DataType::Int64)?,
+        DataType::Null => values.cast(&DataType::Float64)?,
+        other => {
+            return Err(Error::UnsupportedDtype {
+                role: "values",
+                dtype: other.to_string(),
+                supported: SUPPORTED_VALUES,
+            });
+        }
+    };
+    let values = match values.f64() {
+        Ok(ca) if ca.is_nan().any() => ca.set(&ca.is_nan(), None)?.into_series(),
+        _ => values,
+    };
+    Ok(values.with_name(VALUES_COLUMN.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hourly(n: i64) -> Series {
+        let start = 1_704_067_200_000i64; // 2024-01-01T00:00:00 in ms
+        Int64Chunked::from_vec("t".into(), (0..n).map(|i| start + i * 3_600_000).collect())
+            .into_datetime(TimeUnit::Milliseconds, None)
+            .into_series()
+    }
+
+    #[test]
+    fn infers_frequency_and_describes_its_index() {
+        let ts = TimeSeries::new(
+            "RAW",
+            hourly(4),
+            Series::new("v".into(), [1.0, f64::NAN, 3.0, 4.0]),
+        )
+        .unwrap();
+        let md = ts.index_metadata();
+        assert_eq!(md.frequency.as_deref(), Some("h"));
+        assert_eq!(md.dtype, "datetime64[ms]");
+        assert_eq!(md.index_type, "DatetimeIndex");
+        assert_eq!(ts.values_dtype(), "float64");
+        assert_eq!(ts.values().null_count(), 1, "NaN is stored as null");
+    }
+
+    #[test]
+    fn range_index_metadata() {
+        let ts = TimeSeries::with_range_index(
+            "RAW",
+            0,
+            1,
+            Series::new("v".into(), [0.5, 1.5, 2.5, 3.5]),
+        )
+        .unwrap();
+        let md = ts.index_metadata();
+        assert_eq!((md.start, md.end, md.step), (Some(0), Some(4), Some(1)));
+        assert_eq!(md.index_type, "RangeIndex");
+        assert_eq!(md.dtype, "int64");
+        assert_eq!(md.frequency, None);
+    }
+
+    #[test]
+    fn equality_compares_index_labels() {
+        let a = TimeSeries::new("x", hourly(2), Series::new("v".into(), [1.0, 2.0])).unwrap();
+        let shifted = hourly(3).slice(1, 2);
+        let b = TimeSeries::new("y", shifted, Series::new("v".into(), [1.0, 2.0])).unwrap();
+        assert_ne!(a, b);
+        let c = TimeSeries::new("z", hourly(2), Series::new("v".into(), [1.0, 2.0])).unwrap();
+        assert_eq!(a, c);
+    }
+
+    #[test]
+    fn rejects_bad_input_with_the_culprit() {
+        let err = TimeSeries::new("RAW", hourly(2), Series::new("v".into(), [1.0])).unwrap_err();
+        assert!(err.to_string().contains("\"RAW\""), "{err}");
+        let err = TimeSeries::new("a/b", hourly(1), Series::new("v".into(), [1.0])).unwrap_err();
+        assert!(matches!(err, Error::InvalidName { .. }));
+        let idx = Series::new("i".into(), [Some(1i64), None]);
+        let err = TimeSeries::new("RAW", idx, Series::new("v".into(), [1.0, 2.0])).unwrap_err();
+        assert!(err.to_string().contains("missing labels"), "{err}");
+        let bin = Series::new("v".into(), [&b"x"[..]]);
+        let err = TimeSeries::new("RAW", Series::new("i".into(), [1i64]), bin).unwrap_err();
+        assert!(
+            matches!(err, Error::UnsupportedDtype { role: "values", .. }),
+            "{err}"
+        );
+    }
+}
