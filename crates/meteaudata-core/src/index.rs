@@ -146,3 +146,69 @@ pub struct IndexMetadata {
     /// The pandas dtype string.
     pub dtype: String,
 }
+
+/// A regular, naive datetime index of `periods` labels from `start` (`"2024-01-01"` or
+/// `"2024-01-01 06:30:00"`) every `frequency` (a pandas alias such as `h` or `15min`), in
+/// nanoseconds like pandas' `date_range`.
+pub fn date_range(start: &str, periods: usize, frequency: &str) -> Result<polars::prelude::Series> {
+    date_range_in(start, periods, frequency, None)
+}
+
+/// Like [`date_range`], with labels in the IANA `time_zone` (for example `"Europe/Paris"`):
+/// `start` is local wall-clock time there, and the labels are `frequency` apart in absolute
+/// time.
+pub fn date_range_in(
+    start: &str,
+    periods: usize,
+    frequency: &str,
+    time_zone: Option<&str>,
+) -> Result<polars::prelude::Series> {
+    use chrono::{NaiveDate, NaiveDateTime, TimeZone as _};
+    use polars::prelude::{Int64Chunked, IntoSeries, TimeZone};
+
+    let step = crate::Frequency::parse(frequency)?.nanos();
+    let text = start.trim().replacen('T', " ", 1);
+    let naive = NaiveDateTime::parse_from_str(&text, "%Y-%m-%d %H:%M:%S%.f")
+        .or_else(|_| NaiveDateTime::parse_from_str(&text, "%Y-%m-%d %H:%M"))
+        .ok()
+        .or_else(|| {
+            NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+        })
+        .ok_or_else(|| {
+            Error::InvalidArgument(format!("cannot read {start:?} as a date and time"))
+        })?;
+    let zone = time_zone
+        .map(|tz| {
+            tz.parse::<chrono_tz::Tz>()
+                .map_err(|_| Error::InvalidArgument(format!("unknown time zone {tz:?}")))
+        })
+        .transpose()?;
+    let first = match zone {
+        Some(tz) => tz
+            .from_local_datetime(&naive)
+            .earliest()
+            .map(|t| t.naive_utc())
+            .ok_or_else(|| {
+                Error::InvalidArgument(format!("{start:?} does not exist in {}", tz.name()))
+            })?,
+        None => naive,
+    };
+    let first = first.and_utc().timestamp_nanos_opt().ok_or_else(|| {
+        Error::InvalidArgument(format!("{start:?} is outside the nanosecond range"))
+    })?;
+    let labels = (0..periods as i64)
+        .map(|i| {
+            i.checked_mul(step)
+                .and_then(|d| first.checked_add(d))
+                .ok_or_else(|| Error::InvalidArgument("the range overflows".into()))
+        })
+        .collect::<Result<Vec<i64>>>()?;
+    let tz = TimeZone::opt_try_new(time_zone)?;
+    Ok(
+        Int64Chunked::from_vec(crate::time_series::INDEX_COLUMN.into(), labels)
+            .into_datetime(TimeUnit::Nanoseconds, tz)
+            .into_series(),
+    )
+}

@@ -25,7 +25,7 @@ pub use dataset::{Dataset, DatasetMetadata};
 pub use display::TextDisplay;
 pub use error::{BoxError, Error, ObjectKind, Result};
 pub use frequency::{Frequency, FrequencyUnit};
-pub use index::{IndexKind, IndexMetadata};
+pub use index::{IndexKind, IndexMetadata, date_range, date_range_in};
 pub use parameters::{ParamValue, Parameters};
 pub use provenance::DataProvenance;
 pub use signal::{Signal, SignalMetadata};

@@ -50,16 +50,18 @@ impl Signal {
     ) -> Result<Signal> {
         let name = SignalName::normalize(name)?;
         let mut time_series: IndexMap<String, TimeSeries> = IndexMap::new();
+        let mut original_names: HashMap<String, String> = HashMap::new();
         for mut ts in series {
             let parsed = TsName::parse(ts.name())?;
             let key = series_key(&name, &parsed.base, parsed.number.unwrap_or(1))?;
-            if let Some(previous) = time_series.get(&key) {
+            if let Some(previous) = original_names.get(&key) {
                 return Err(Error::NameCollision {
-                    first: previous.name().to_owned(),
+                    first: previous.clone(),
                     second: ts.name().to_owned(),
                     name: key,
                 });
             }
+            original_names.insert(key.clone(), ts.name().to_owned());
             ts.set_name(key.clone());
             time_series.insert(key, ts);
         }

@@ -113,6 +113,67 @@ impl TimeSeries {
         })
     }
 
+    /// The points `offset .. offset + len` (clipped to the data) as a new series named `name`:
+    /// index kind, range and frequency are kept, the history is empty.
+    pub fn slice(&self, name: impl Into<String>, offset: usize, len: usize) -> Result<TimeSeries> {
+        let name = name.into();
+        TsName::parse(&name)?;
+        let offset = offset.min(self.len());
+        let data = self.data.slice(offset as i64, len);
+        Ok(TimeSeries {
+            name,
+            data,
+            range: self
+                .range
+                .map(|(start, step)| (start + step * offset as i64, step)),
+            frequency: self.frequency,
+            processing_steps: Vec::new(),
+            metadata_id: None,
+            created_on: now(),
+        })
+    }
+
+    /// The points where `mask` is true, as a new series named `name`. When the kept points
+    /// are contiguous this is [`TimeSeries::slice`]; otherwise a range index becomes plain
+    /// integers and the frequency is inferred again.
+    pub fn filter(&self, name: impl Into<String>, mask: &BooleanChunked) -> Result<TimeSeries> {
+        let name = name.into();
+        if mask.len() != self.len() {
+            return Err(Error::InvalidArgument(format!(
+                "time series {:?}: a mask of {} entries for {} points",
+                self.name,
+                mask.len(),
+                self.len()
+            )));
+        }
+        let kept: Vec<usize> = mask
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| (m == Some(true)).then_some(i))
+            .collect();
+        match (kept.first(), kept.last()) {
+            (None, _) | (_, None) => self.slice(name, 0, 0),
+            (Some(&first), Some(&last)) if last - first + 1 == kept.len() => {
+                self.slice(name, first, kept.len())
+            }
+            _ => {
+                TsName::parse(&name)?;
+                let data = self.data.filter(mask)?;
+                let mut ts = TimeSeries {
+                    name,
+                    data,
+                    range: None,
+                    frequency: None,
+                    processing_steps: Vec::new(),
+                    metadata_id: None,
+                    created_on: now(),
+                };
+                ts.frequency = ts.infer_frequency();
+                Ok(ts)
+            }
+        }
+    }
+
     /// Replaces the frequency (for example after a resample, which knows its frequency).
     pub fn with_frequency(mut self, frequency: Option<Frequency>) -> TimeSeries {
         self.frequency = frequency;

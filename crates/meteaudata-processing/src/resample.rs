@@ -1,0 +1,190 @@
+//! `resample(frequency)`: calendar bins with the mean.
+
+use chrono::{DateTime, TimeZone as _};
+use meteaudata_core::index::unit_nanos;
+use meteaudata_core::polars::prelude::*;
+use meteaudata_core::{
+    BoxError, Frequency, FrequencyUnit, Parameters, ProcessingStep, ProcessingType,
+    SignalTransform, TimeSeries, TransformOutput,
+};
+
+use crate::error::ProcessingError;
+use crate::support::{
+    function_info, index_zone, numeric_values, output_name, physical_index, require_temporal,
+    temporal_series,
+};
+
+const FUNCTION: &str = "resample";
+const NANOS_PER_DAY: i64 = 86_400_000_000_000;
+/// The most bins one resample may produce (a guard against a typo such as `1ns` on years).
+const MAX_BINS: i64 = 1 << 31;
+
+/// Resamples each input to `frequency` with the mean (see [`resample`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resample {
+    frequency: String,
+}
+
+/// Resamples each input series to a fixed `frequency` (a pandas alias such as `h`, `2h`,
+/// `15min`, `30s`, `D`, `1500ms`, or the older `H`, `T`, `S`), taking the mean of each bin.
+///
+/// Bins are left-closed and labelled by their left edge, aligned on midnight of the first
+/// label's day (a duration index is binned from zero). Missing values are skipped inside a
+/// bin; bins with no value are kept as nulls, so the output is a regular grid from the bin of
+/// the first label to the bin of the last. Integer and boolean values give float output. The
+/// index kind, unit and time zone are kept; in a time zone, sub-daily bins are fixed lengths of
+/// absolute time and daily bins follow the local calendar. An invalid alias is an error naming
+/// it. Records `ProcessingType::Resampling`, suffix `RESAMPLED`, parameters `{frequency}`.
+pub fn resample(frequency: impl Into<String>) -> Resample {
+    Resample {
+        frequency: frequency.into(),
+    }
+}
+
+impl SignalTransform for Resample {
+    fn name(&self) -> String {
+        FUNCTION.into()
+    }
+
+    fn apply(&self, inputs: &[&TimeSeries]) -> Result<Vec<TransformOutput>, BoxError> {
+        let frequency = Frequency::parse(&self.frequency)?;
+        let step = ProcessingStep::new(
+            ProcessingType::Resampling,
+            "A simple processing function that resamples a series to a given frequency",
+            function_info(FUNCTION),
+            "RESAMPLED",
+        )
+        .with_parameters(Parameters::new().with("frequency", self.frequency.clone()))
+        .with_inputs(inputs.iter().map(|ts| ts.name()));
+        inputs
+            .iter()
+            .map(|ts| {
+                let series = resample_series(ts, frequency)?;
+                Ok(TransformOutput::new(series, step.clone()))
+            })
+            .collect()
+    }
+}
+
+/// Resamples one series.
+pub(crate) fn resample_series(
+    ts: &TimeSeries,
+    frequency: Frequency,
+) -> Result<TimeSeries, ProcessingError> {
+    require_temporal(FUNCTION, ts)?;
+    let name = output_name(ts, "RESAMPLED")?;
+    let dtype = ts.index().dtype().clone();
+    let unit = match &dtype {
+        DataType::Datetime(unit, _) | DataType::Duration(unit) => *unit,
+        _ => unreachable!("checked by require_temporal"),
+    };
+    let tick = unit_nanos(unit);
+    if frequency.nanos() % tick != 0 {
+        return Err(ProcessingError::invalid(
+            FUNCTION,
+            format!(
+                "frequency {frequency} is finer than the index resolution of {:?}",
+                ts.name()
+            ),
+        ));
+    }
+    let every = frequency.nanos() / tick;
+    let values = numeric_values(FUNCTION, ts)?;
+    let labels = physical_index(ts)?;
+    let zone = index_zone(FUNCTION, ts)?;
+
+    // Daily bins in a time zone follow the local calendar: bin on local wall-clock time.
+    let calendar_zone = zone.filter(|_| frequency.unit() == FrequencyUnit::Day);
+    let wall: Option<Vec<i64>> = calendar_zone.map(|tz| {
+        labels
+            .into_no_null_iter()
+            .map(|t| to_wall(t, tick, tz))
+            .collect()
+    });
+    let bin_labels: Box<dyn Iterator<Item = i64> + '_> = match &wall {
+        Some(w) => Box::new(w.iter().copied()),
+        None => Box::new(labels.into_no_null_iter()),
+    };
+    let points: Vec<i64> = bin_labels.collect();
+    let (Some(&min), Some(&max)) = (points.iter().min(), points.iter().max()) else {
+        let empty = TimeSeries::new(
+            name,
+            temporal_series(&dtype, Vec::new()),
+            Series::new_empty("values".into(), &DataType::Float64),
+        )?;
+        return Ok(empty.with_frequency(Some(frequency)));
+    };
+    let origin = match (&dtype, zone, calendar_zone) {
+        (DataType::Duration(_), ..) => 0,
+        (_, Some(tz), None) => local_midnight_instant(min, tick, tz),
+        _ => min.div_euclid(NANOS_PER_DAY / tick) * (NANOS_PER_DAY / tick),
+    };
+    let bin = |t: i64| (t - origin).div_euclid(every);
+    let (first, last) = (bin(min), bin(max));
+    let count = last - first + 1;
+    if count > MAX_BINS {
+        return Err(ProcessingError::invalid(
+            FUNCTION,
+            format!(
+                "resampling {:?} to {frequency} would make {count} bins",
+                ts.name()
+            ),
+        ));
+    }
+    let mut sums = vec![0.0f64; count as usize];
+    let mut counts = vec![0u32; count as usize];
+    for (t, v) in points.iter().zip(values.iter()) {
+        if let Some(v) = v {
+            let b = (bin(*t) - first) as usize;
+            sums[b] += v;
+            counts[b] += 1;
+        }
+    }
+    let means: Float64Chunked = sums
+        .iter()
+        .zip(&counts)
+        .map(|(s, &c)| (c > 0).then(|| s / f64::from(c)))
+        .collect();
+    let grid: Vec<i64> = (first..=last).map(|b| origin + b * every).collect();
+    let grid = match calendar_zone {
+        Some(tz) => grid.into_iter().map(|w| from_wall(w, tick, tz)).collect(),
+        None => grid,
+    };
+    let series = TimeSeries::new(name, temporal_series(&dtype, grid), means.into_series())?;
+    Ok(series.with_frequency(Some(frequency)))
+}
+
+/// The UTC instant (in ticks) of local midnight on the local day of instant `t`.
+fn local_midnight_instant(t: i64, tick: i64, tz: chrono_tz::Tz) -> i64 {
+    let day_floor = t.div_euclid(NANOS_PER_DAY / tick) * (NANOS_PER_DAY / tick);
+    let utc = DateTime::from_timestamp_nanos(t.saturating_mul(tick));
+    let local_date = utc.with_timezone(&tz).date_naive();
+    local_date
+        .and_hms_opt(0, 0, 0)
+        .and_then(|m| tz.from_local_datetime(&m).earliest())
+        .and_then(|m| m.timestamp_nanos_opt())
+        .map_or(day_floor, |n| n / tick)
+}
+
+/// Local wall-clock time (in ticks since the epoch, as if UTC) of instant `t`.
+fn to_wall(t: i64, tick: i64, tz: chrono_tz::Tz) -> i64 {
+    let utc = DateTime::from_timestamp_nanos(t.saturating_mul(tick));
+    utc.with_timezone(&tz)
+        .naive_local()
+        .and_utc()
+        .timestamp_nanos_opt()
+        .map_or(t, |n| n / tick)
+}
+
+/// The instant of local wall-clock time `w` (the earlier one when ambiguous, the next valid
+/// time when it does not exist).
+fn from_wall(w: i64, tick: i64, tz: chrono_tz::Tz) -> i64 {
+    let naive = DateTime::from_timestamp_nanos(w.saturating_mul(tick)).naive_utc();
+    let local = tz.from_local_datetime(&naive).earliest().or_else(|| {
+        tz.from_local_datetime(&(naive + chrono::TimeDelta::hours(1)))
+            .earliest()
+    });
+    local
+        .and_then(|t| t.timestamp_nanos_opt())
+        .map_or(w, |n| n / tick)
+}
