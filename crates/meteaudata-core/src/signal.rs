@@ -252,14 +252,11 @@ impl Signal {
         for ts in self.time_series.values_mut() {
             for step in ts.steps_mut() {
                 for input in &mut step.input_series_names {
-                    if let Ok(parsed) = TsName::parse(input) {
-                        if parsed.signal == old_signal {
-                            *input = TsName::format(
-                                new_signal,
-                                &parsed.base,
-                                parsed.number.unwrap_or(1),
-                            );
-                        }
+                    if let Ok(parsed) = TsName::parse(input)
+                        && parsed.signal == old_signal
+                    {
+                        *input =
+                            TsName::format(new_signal, &parsed.base, parsed.number.unwrap_or(1));
                     }
                 }
             }

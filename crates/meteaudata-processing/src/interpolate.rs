@@ -104,7 +104,7 @@ fn interpolate_series(
     let values = numeric_values(function, source)?;
     let labels = source.data().column(INDEX_COLUMN)?.to_physical_repr();
     let labels = labels.as_materialized_series().i64()?;
-    let origin = labels.get(0).unwrap_or(0);
+    let origin = labels.into_no_null_iter().next().unwrap_or(0);
     let x: Vec<f64> = labels
         .into_no_null_iter()
         .map(|t| (t - origin) as f64)
@@ -120,18 +120,18 @@ fn fill(v: &[Option<f64>], x: impl Fn(usize) -> f64) -> Float64Chunked {
     let mut previous: Option<usize> = None;
     for i in 0..v.len() {
         let Some(y1) = v[i] else { continue };
-        if let Some(p) = previous {
-            if i > p + 1 {
-                let (x0, x1) = (x(p), x(i));
-                let y0 = v[p].unwrap_or(y1);
-                let slope = (y1 - y0) / (x1 - x0);
-                for (j, slot) in out.iter_mut().enumerate().take(i).skip(p + 1) {
-                    *slot = Some(if x1 == x0 {
-                        y0
-                    } else {
-                        slope * (x(j) - x0) + y0
-                    });
-                }
+        if let Some(p) = previous
+            && i > p + 1
+        {
+            let (x0, x1) = (x(p), x(i));
+            let y0 = v[p].unwrap_or(y1);
+            let slope = (y1 - y0) / (x1 - x0);
+            for (j, slot) in out.iter_mut().enumerate().take(i).skip(p + 1) {
+                *slot = Some(if x1 == x0 {
+                    y0
+                } else {
+                    slope * (x(j) - x0) + y0
+                });
             }
         }
         previous = Some(i);
@@ -152,12 +152,12 @@ mod tests {
     #[test]
     fn positional_fill_matches_python() {
         let v = [None, Some(1.0), None, None, Some(4.0), None];
-        let out: Vec<_> = fill(&v, |i| i as f64).into_iter().collect();
+        let out: Vec<_> = fill(&v, |i| i as f64).iter().collect();
         assert_eq!(
             out,
             [None, Some(1.0), Some(2.0), Some(3.0), Some(4.0), Some(4.0)]
         );
-        let all_missing: Vec<_> = fill(&[None, None], |i| i as f64).into_iter().collect();
+        let all_missing: Vec<_> = fill(&[None, None], |i| i as f64).iter().collect();
         assert_eq!(all_missing, [None, None]);
     }
 
@@ -166,7 +166,7 @@ mod tests {
         // 00:00 = 0, 00:01 = missing, 01:00 = 10 (minutes as x).
         let x = [0.0, 1.0, 60.0];
         let out: Vec<_> = fill(&[Some(0.0), None, Some(10.0)], |i| x[i])
-            .into_iter()
+            .iter()
             .collect();
         assert_eq!(out[1], Some(10.0 / 60.0));
     }

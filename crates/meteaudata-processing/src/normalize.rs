@@ -85,7 +85,8 @@ impl NormalizeIndex {
                 let tick = unit_nanos(*unit);
                 let labels = physical_index(ts)?;
                 let zone = index_zone(FUNCTION, ts)?;
-                let reference = match (&self.reference_time, labels.get(0)) {
+                let first = labels.into_no_null_iter().next();
+                let reference = match (&self.reference_time, first) {
                     (ParamValue::Null, Some(first)) => Some(first),
                     (ParamValue::Null, None) => None,
                     (given, _) => Some(self.reference_ticks(given, tick, zone)?),

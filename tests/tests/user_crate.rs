@@ -1,0 +1,106 @@
+//! What a user crate does with the facade alone: a dataset of three signals, a transform of
+//! its own, and a printout.
+
+use meteaudata::prelude::*;
+use meteaudata::{SignalTransform, TimeSeries};
+
+/// A user transform: a moving sum of `window` points, suffix `MSUM`.
+struct MovingSum {
+    window: usize,
+}
+
+impl SignalTransform for MovingSum {
+    fn name(&self) -> String {
+        "moving sum".into()
+    }
+
+    fn apply(&self, inputs: &[&TimeSeries]) -> Result<Vec<TransformOutput>, BoxError> {
+        let info = FunctionInfo::new("moving sum", "1.0", "a user", "tests/user_crate.rs")
+            .with_source_code("sum of the last `window` values");
+        let step = ProcessingStep::new(ProcessingType::Smoothing, "Moving sum", info, "MSUM")
+            .with_parameters(Parameters::new().with("window", self.window))
+            .with_inputs(inputs.iter().map(|t| t.name()));
+        inputs
+            .iter()
+            .map(|ts| {
+                let values: Vec<f64> = ts.values().f64()?.into_no_null_iter().collect();
+                let sums: Vec<f64> = (0..values.len())
+                    .map(|i| values[i.saturating_sub(self.window - 1)..=i].iter().sum())
+                    .collect();
+                let signal = ts.name().rsplit_once('_').map_or("", |(s, _)| s);
+                let out =
+                    ts.with_same_index(format!("{signal}_MSUM"), Series::new("v".into(), sums))?;
+                Ok(TransformOutput::new(out, step.clone()))
+            })
+            .collect()
+    }
+}
+
+fn raw(values: &[f64]) -> anyhow::Result<TimeSeries> {
+    let index = date_range("2024-01-01", values.len(), "15min")?;
+    Ok(TimeSeries::new(
+        "RAW",
+        index,
+        Series::new("RAW".into(), values),
+    )?)
+}
+
+#[test]
+fn a_dataset_of_three_signals_with_a_user_transform() -> anyhow::Result<()> {
+    let provenance = DataProvenance {
+        location: Some("Réacteur R-101".into()),
+        ..DataProvenance::default()
+    };
+    let signals = [
+        Signal::new(
+            "Temperature",
+            "°C",
+            provenance.clone(),
+            [raw(&[10.0, 11.0, 12.0, 13.0])?],
+        )?,
+        Signal::new("pH", "-", provenance.clone(), [raw(&[7.0, 7.2, 7.1, 7.3])?])?,
+        Signal::new(
+            "Flow rate",
+            "m³/h",
+            provenance,
+            [raw(&[100.0, 110.0, 90.0, 95.0])?],
+        )?,
+    ];
+    let mut dataset = Dataset::new("plant")?
+        .with_owner("operator")
+        .with_signals(signals)?;
+    assert_eq!(
+        dataset.all_signals(),
+        ["Temperature#1", "pH#1", "Flow rate#1"]
+    );
+
+    let out = dataset.signal_mut("Flow rate#1")?.process(
+        &["Flow rate#1_RAW#1"],
+        MovingSum { window: 2 },
+        ProcessOptions::default(),
+    )?;
+    assert_eq!(out, ["Flow rate#1_MSUM#1"]);
+    let msum = dataset
+        .signal("Flow rate#1")?
+        .time_series("Flow rate#1_MSUM#1")?;
+    let sums: Vec<f64> = msum.values().f64()?.into_no_null_iter().collect();
+    assert_eq!(sums, [100.0, 210.0, 200.0, 185.0]);
+    let step = &msum.processing_steps()[0];
+    assert_eq!(step.step_type, ProcessingType::Smoothing);
+    assert_eq!(step.input_series_names, ["Flow rate#1_RAW#1"]);
+    assert_eq!(
+        step.parameters.as_ref().and_then(|p| p.get("window")),
+        Some(&ParamValue::Int(2))
+    );
+    assert_eq!(msum.index_metadata().frequency.as_deref(), Some("15min"));
+
+    let printed = dataset.to_string();
+    println!("{printed}");
+    assert!(printed.contains("signal_Flow rate#1:"), "{printed}");
+    assert!(
+        printed.contains("timeseries_Flow rate#1_MSUM#1:"),
+        "{printed}"
+    );
+    assert!(printed.contains("owner: 'operator'"), "{printed}");
+    Ok(())
+}
