@@ -1,6 +1,8 @@
 //! Reads the golden fixtures written by meteaudata 0.12.1 for Python
 //! (`../shared/fixtures/meteaudata-py-0.12.1/` next to the repository) into facade types.
 
+pub mod workload;
+
 use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDateTime};
