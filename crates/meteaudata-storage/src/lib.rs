@@ -1,10 +1,22 @@
-//! The storage layer of meteaudata for Rust.
+//! The storage layer of meteaudata for Rust: the [`StorageBackend`] trait every backend
+//! implements, [`StorageKey`]s, [`StorageConfig`], the backend registry behind
+//! [`create_backend`], the always-available [`MemoryBackend`], and a private tokio runtime
+//! ([`runtime::block_on`]) for backends built on async clients.
 //!
-//! This crate will hold the `StorageBackend` trait that every backend implements (the
-//! in-memory one, Parquet over object storage, SQL), its error type, storage keys and the
-//! backend registry. Backend crates depend on this crate only, never on the data model.
-//!
-//! For now it provides the key rules that every backend shares.
+//! Backend crates (ours and third parties') depend on this crate only, never on the data
+//! model: a backend stores polars frames and opaque metadata documents under keys.
 
-/// The separator between the parts of a storage key (`<dataset>/<signal>/<series>`).
-pub const KEY_SEPARATOR: char = '/';
+mod backend;
+mod config;
+mod error;
+mod key;
+mod memory;
+mod registry;
+pub mod runtime;
+
+pub use backend::{Capabilities, SaveMode, SaveOptions, SeriesData, StorageBackend};
+pub use config::{DEFAULT_MEMORY_BUDGET, StorageConfig, StorageTarget};
+pub use error::{BoxError, Result, StorageError};
+pub use key::StorageKey;
+pub use memory::MemoryBackend;
+pub use registry::{BackendFactory, create_backend, register_backend, registered_schemes};

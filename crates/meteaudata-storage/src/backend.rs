@@ -1,0 +1,141 @@
+//! The backend trait and the values it moves.
+
+use std::fmt;
+
+use polars::prelude::DataFrame;
+
+use crate::error::Result;
+use crate::key::StorageKey;
+
+/// One stored time series: its data and its metadata document.
+///
+/// The frame has two columns, `index` and `values`, of any dtype the data model holds; a
+/// backend must give back the same dtypes (time unit and zone included), nulls and order. The
+/// metadata is an opaque JSON document written by the data model.
+#[derive(Debug, Clone)]
+pub struct SeriesData {
+    /// The data.
+    pub frame: DataFrame,
+    /// The metadata document (JSON).
+    pub metadata: String,
+}
+
+/// How a save treats an existing object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum SaveMode {
+    /// Replace whatever is stored (atomically: readers see the old or the new object).
+    #[default]
+    Overwrite,
+    /// Fail with [`StorageError::AlreadyExists`](crate::StorageError::AlreadyExists) when
+    /// something is stored.
+    CreateNew,
+}
+
+/// Options of [`StorageBackend::save`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SaveOptions {
+    /// What to do with an existing object.
+    pub mode: SaveMode,
+}
+
+/// What a backend can do; optional abilities are declared here rather than discovered by
+/// failing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Capabilities {
+    /// Data survives the process (so resident copies may be released after a save).
+    pub persistent: bool,
+    /// Several processes may use the store at once.
+    pub shared: bool,
+    /// [`SaveMode::CreateNew`] and conflict detection are supported.
+    pub conditional_writes: bool,
+    /// [`StorageBackend::load_metadata`] reads the metadata without the data.
+    pub metadata_only_reads: bool,
+}
+
+impl Capabilities {
+    /// Capabilities with every flag off.
+    pub const fn none() -> Capabilities {
+        Capabilities {
+            persistent: false,
+            shared: false,
+            conditional_writes: false,
+            metadata_only_reads: false,
+        }
+    }
+
+    /// Sets `persistent`.
+    pub const fn persistent(mut self, yes: bool) -> Capabilities {
+        self.persistent = yes;
+        self
+    }
+
+    /// Sets `shared`.
+    pub const fn shared(mut self, yes: bool) -> Capabilities {
+        self.shared = yes;
+        self
+    }
+
+    /// Sets `conditional_writes`.
+    pub const fn conditional_writes(mut self, yes: bool) -> Capabilities {
+        self.conditional_writes = yes;
+        self
+    }
+
+    /// Sets `metadata_only_reads`.
+    pub const fn metadata_only_reads(mut self, yes: bool) -> Capabilities {
+        self.metadata_only_reads = yes;
+        self
+    }
+}
+
+/// A place where time series live: memory, Parquet files, a SQL database, or a third party's
+/// store. Object-safe and synchronous; used as `Arc<dyn StorageBackend>`.
+///
+/// Two namespaces share the keys: **series** (a frame plus metadata, see [`SeriesData`]) and
+/// **documents** (a JSON text, used for dataset- and signal-level metadata). A series and a
+/// document may have the same key. Every write is atomic per object: after a failure the
+/// previous version is still loadable.
+pub trait StorageBackend: Send + Sync + fmt::Debug {
+    /// A short name of the backend kind, e.g. `memory`, `parquet`, `sql`.
+    fn backend_type(&self) -> &str;
+
+    /// What the backend can do.
+    fn capabilities(&self) -> Capabilities;
+
+    /// Stores a series under `key`.
+    fn save(&self, key: &StorageKey, series: &SeriesData, options: SaveOptions) -> Result<()>;
+
+    /// Loads a series; [`StorageError::NotFound`](crate::StorageError::NotFound) if missing.
+    fn load(&self, key: &StorageKey) -> Result<SeriesData>;
+
+    /// Loads only a series' metadata document (backends with `metadata_only_reads` avoid
+    /// reading the data).
+    fn load_metadata(&self, key: &StorageKey) -> Result<String> {
+        Ok(self.load(key)?.metadata)
+    }
+
+    /// Deletes a series; `NotFound` if missing.
+    fn delete(&self, key: &StorageKey) -> Result<()>;
+
+    /// Whether a series is stored under `key`.
+    fn exists(&self, key: &StorageKey) -> Result<bool>;
+
+    /// The series keys that start with `prefix` (whole segments), sorted; all keys when
+    /// `prefix` is `None`.
+    fn list_keys(&self, prefix: Option<&StorageKey>) -> Result<Vec<StorageKey>>;
+
+    /// Stores a document under `key` (overwrite).
+    fn save_document(&self, key: &StorageKey, document: &str) -> Result<()>;
+
+    /// Loads a document; `NotFound` if missing.
+    fn load_document(&self, key: &StorageKey) -> Result<String>;
+
+    /// Deletes a document; `NotFound` if missing.
+    fn delete_document(&self, key: &StorageKey) -> Result<()>;
+
+    /// Removes every series and document whose key starts with `prefix` (everything when
+    /// `None`). Data under other prefixes is untouched.
+    fn clear(&self, prefix: Option<&StorageKey>) -> Result<()>;
+}
