@@ -43,6 +43,7 @@ fn resample_and_interpolate(c: &mut Criterion) {
             .time_series("S0#1_RAW#1")
             .expect("raw")
             .data()
+            .unwrap()
             .clone();
         group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::new("signal.process", n), &signal, |b, s| {
@@ -70,6 +71,7 @@ fn interpolation(c: &mut Criterion) {
             .time_series("S0#1_RAW#1")
             .expect("raw")
             .data()
+            .unwrap()
             .clone();
         group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::new("signal.process", n), &signal, |b, s| {

@@ -153,6 +153,7 @@ pub fn series_of(name: &str, ts: &Value) -> TimeSeries {
 /// The float values of a series as options (integers converted).
 pub fn float_values(ts: &TimeSeries) -> Vec<Option<f64>> {
     ts.values()
+        .expect("readable values")
         .cast(&DataType::Float64)
         .expect("numeric")
         .f64()

@@ -54,13 +54,14 @@ fn fixture_series<'a>(dataset: &'a Value, name: &str) -> (&'a Value, &'a Value) 
 }
 
 fn timestamps(ts: &TimeSeries) -> Vec<i64> {
-    let per_tick = match ts.index().dtype() {
+    let index = ts.index().unwrap();
+    let per_tick = match index.dtype() {
         DataType::Datetime(TimeUnit::Microseconds, _) => 1_000,
         DataType::Datetime(TimeUnit::Milliseconds, _) => 1_000_000,
         DataType::Datetime(TimeUnit::Nanoseconds, _) => 1,
-        _ => return ts.index().i64().unwrap().into_no_null_iter().collect(),
+        _ => return index.i64().unwrap().into_no_null_iter().collect(),
     };
-    let physical = ts.index().to_physical_repr();
+    let physical = index.to_physical_repr();
     physical
         .i64()
         .unwrap()

@@ -23,7 +23,7 @@ impl SignalTransform for MovingSum {
         inputs
             .iter()
             .map(|ts| {
-                let values: Vec<f64> = ts.values().f64()?.into_no_null_iter().collect();
+                let values: Vec<f64> = ts.values().unwrap().f64()?.into_no_null_iter().collect();
                 let sums: Vec<f64> = (0..values.len())
                     .map(|i| values[i.saturating_sub(self.window - 1)..=i].iter().sum())
                     .collect();
@@ -83,7 +83,7 @@ fn a_dataset_of_three_signals_with_a_user_transform() -> anyhow::Result<()> {
     let msum = dataset
         .signal("Flow rate#1")?
         .time_series("Flow rate#1_MSUM#1")?;
-    let sums: Vec<f64> = msum.values().f64()?.into_no_null_iter().collect();
+    let sums: Vec<f64> = msum.values().unwrap().f64()?.into_no_null_iter().collect();
     assert_eq!(sums, [100.0, 210.0, 200.0, 185.0]);
     let step = &msum.processing_steps()[0];
     assert_eq!(step.step_type, ProcessingType::Smoothing);

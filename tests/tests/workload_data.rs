@@ -41,7 +41,12 @@ fn tracked_processing_equals_polars_called_directly() {
     use meteaudata_e2e::workload;
 
     let mut signal = workload::signal(100_000, 0);
-    let raw = signal.time_series("S0#1_RAW#1").unwrap().data().clone();
+    let raw = signal
+        .time_series("S0#1_RAW#1")
+        .unwrap()
+        .data()
+        .unwrap()
+        .clone();
     signal
         .process(
             &["S0#1_RAW#1"],
@@ -61,6 +66,7 @@ fn tracked_processing_equals_polars_called_directly() {
     assert_eq!(ours.len(), 100_000 / 15 + 1);
     assert!(
         ours.index()
+            .unwrap()
             .equals(direct.column("index").unwrap().as_materialized_series())
     );
     let theirs: Vec<Option<f64>> = direct

@@ -1,15 +1,21 @@
 //! A dataset: named signals that belong together.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
+use meteaudata_storage::{
+    DEFAULT_MEMORY_BUDGET, StorageBackend, StorageConfig, StorageKey, create_backend,
+};
+
 use crate::error::{Error, ObjectKind, Result};
 use crate::name::{SignalName, TsName, validate_custom_base, validate_name};
 use crate::signal::{Signal, SignalMetadata, next_number};
 use crate::step::ProcessingStep;
+use crate::storage::{Attachment, DatasetRecord, FORMAT_VERSION, from_json, to_json};
 use crate::time::now;
 use crate::transform::{DatasetInput, DatasetProcessOptions, DatasetTransform};
 
@@ -25,6 +31,8 @@ pub struct Dataset {
     signals: IndexMap<String, Signal>,
     created_on: NaiveDateTime,
     last_updated: NaiveDateTime,
+    storage: Option<Attachment>,
+    pending_deletes: Vec<StorageKey>,
 }
 
 impl Dataset {
@@ -41,6 +49,8 @@ impl Dataset {
             signals: IndexMap::new(),
             created_on: t,
             last_updated: t,
+            storage: None,
+            pending_deletes: Vec::new(),
         })
     }
 
@@ -79,7 +89,7 @@ impl Dataset {
                     name: signal.name().to_owned(),
                 });
             }
-            signal.membership.0 = true;
+            self.adopt(&mut signal);
             self.signals.insert(signal.name().to_owned(), signal);
         }
         Ok(self)
@@ -205,9 +215,10 @@ impl Dataset {
         let number = self.max_numbers().get(&base).map_or(1, |m| m + 1);
         let name = format!("{base}#{number}");
         signal.rename_internal(&name, None)?;
-        signal.membership.0 = true;
+        self.adopt(&mut signal);
         self.signals.insert(name.clone(), signal);
         self.touch();
+        self.auto_save()?;
         Ok(name)
     }
 
@@ -217,8 +228,13 @@ impl Dataset {
             .signals
             .shift_remove(name)
             .ok_or_else(|| self.not_found(name))?;
-        signal.membership.0 = false;
+        signal.parent.0 = None;
+        if self.storage.is_some() {
+            self.pending_deletes
+                .push(StorageKey::new([self.name.as_str(), name])?);
+        }
         self.touch();
+        self.auto_save()?;
         Ok(signal)
     }
 
@@ -239,14 +255,15 @@ impl Dataset {
                 name: new.to_owned(),
             });
         }
-        let mut renamed = self.signals[old].clone();
-        renamed.rename_internal(new, None)?;
-        renamed.membership.0 = true;
+        self.signals
+            .get_mut(old)
+            .expect("checked above")
+            .rename_internal(new, None)?;
         self.signals = std::mem::take(&mut self.signals)
             .into_iter()
             .map(|(key, signal)| {
                 if key == old {
-                    (new.to_owned(), renamed.clone())
+                    (new.to_owned(), signal)
                 } else {
                     (key, signal)
                 }
@@ -256,7 +273,7 @@ impl Dataset {
             signal.rewrite_inputs(old, new);
         }
         self.touch();
-        Ok(())
+        self.auto_save()
     }
 
     /// Runs a cross-signal `transform` on the named series and stores the signals it returns.
@@ -324,7 +341,7 @@ impl Dataset {
             for series in signal.series_mut() {
                 series.prepend_history(&inherited);
             }
-            signal.membership.0 = true;
+            self.adopt(&mut signal);
             planned.push((name, signal));
         }
         let names: Vec<String> = planned.iter().map(|(n, _)| n.clone()).collect();
@@ -332,7 +349,134 @@ impl Dataset {
             self.signals.insert(name, signal);
         }
         self.touch();
+        self.auto_save()?;
         Ok(names)
+    }
+
+    /// Makes `signal` a member: its keys live under this dataset's name and it shares the
+    /// dataset's backend (Python bug 21: added and created signals had none).
+    fn adopt(&self, signal: &mut Signal) {
+        signal.parent.0 = Some(self.name.clone());
+        if let Some(attachment) = &self.storage {
+            signal.attach_quietly(attachment.clone());
+        }
+    }
+
+    /// The attached backend, if any.
+    pub fn storage(&self) -> Option<&Attachment> {
+        self.storage.as_ref()
+    }
+
+    /// Attaches a backend with the default memory budget, for the dataset and every signal
+    /// (including signals added or created later). Everything is written at the next save —
+    /// right away when `auto_save` is on — so a dataset that lived in memory (or in another
+    /// store) migrates in one call.
+    pub fn set_backend(&mut self, backend: Arc<dyn StorageBackend>, auto_save: bool) -> Result<()> {
+        self.attach(Attachment::new(backend, auto_save, DEFAULT_MEMORY_BUDGET))
+    }
+
+    /// Builds the backend `config` describes and attaches it with the config's `auto_save`
+    /// and `memory_budget`.
+    pub fn use_storage(&mut self, config: &StorageConfig) -> Result<()> {
+        let backend = create_backend(config)?;
+        self.attach(Attachment::new(
+            backend,
+            config.auto_save,
+            config.memory_budget,
+        ))
+    }
+
+    /// Attaches a fresh in-memory backend (auto-save off).
+    pub fn use_memory_storage(&mut self) -> Result<()> {
+        self.use_storage(&StorageConfig::for_memory())
+    }
+
+    /// Attaches `attachment` to the dataset and its signals, saving everything when it
+    /// auto-saves.
+    pub fn attach(&mut self, attachment: Attachment) -> Result<()> {
+        for signal in self.signals.values_mut() {
+            signal.attach_quietly(attachment.clone());
+        }
+        self.storage = Some(attachment);
+        self.touch();
+        self.auto_save()
+    }
+
+    /// Writes what changed since the last save — new or changed series, removed signals, the
+    /// signal and dataset documents — then releases saved data beyond the memory budget.
+    /// When a write fails, what was stored before stays loadable.
+    pub fn save_all(&mut self) -> Result<()> {
+        let attachment = self
+            .storage
+            .clone()
+            .ok_or_else(|| Error::NoBackend(format!("dataset {:?}", self.name)))?;
+        for prefix in std::mem::take(&mut self.pending_deletes) {
+            if !self.signals.contains_key(prefix.last()) {
+                attachment.backend.clear(Some(&prefix))?;
+            }
+        }
+        for signal in self.signals.values_mut() {
+            signal.save_with(&attachment)?;
+        }
+        let key = StorageKey::new([self.name.as_str()])?;
+        attachment
+            .backend
+            .save_document(&key, &to_json(&self.record())?)?;
+        if attachment.releases_memory() {
+            attachment.budget.enforce();
+        }
+        Ok(())
+    }
+
+    fn record(&self) -> DatasetRecord {
+        DatasetRecord {
+            format_version: FORMAT_VERSION,
+            name: self.name.clone(),
+            description: self.description.clone(),
+            owner: self.owner.clone(),
+            purpose: self.purpose.clone(),
+            project: self.project.clone(),
+            created_on: self.created_on,
+            last_updated: self.last_updated,
+            signals: self.signals.keys().cloned().collect(),
+        }
+    }
+
+    fn auto_save(&mut self) -> Result<()> {
+        match &self.storage {
+            Some(attachment) if attachment.auto_save => self.save_all(),
+            _ => Ok(()),
+        }
+    }
+
+    /// Reads every released series back into memory.
+    pub fn load_all(&mut self) -> Result<()> {
+        self.signals.values_mut().try_for_each(Signal::load_all)
+    }
+
+    /// The bytes of series data held in memory.
+    pub fn resident_bytes(&self) -> usize {
+        self.signals.values().map(Signal::resident_bytes).sum()
+    }
+
+    /// Reopens the dataset `name` from a store alone: names, units, provenance, histories and
+    /// data (read on first access when `lazy`). The dataset stays attached to the store.
+    pub fn open(attachment: Attachment, name: &str, lazy: bool) -> Result<Dataset> {
+        let key = StorageKey::new([name])?;
+        let record: DatasetRecord = from_json(&key, &attachment.backend.load_document(&key)?)?;
+        let mut dataset = Dataset::new(&record.name)?;
+        for signal_name in &record.signals {
+            let signal = Signal::open(attachment.clone(), Some(name), signal_name, lazy)?;
+            dataset.signals.insert(signal_name.clone(), signal);
+        }
+        dataset.description = record.description;
+        dataset.owner = record.owner;
+        dataset.purpose = record.purpose;
+        dataset.project = record.project;
+        dataset.created_on = record.created_on;
+        dataset.last_updated = record.last_updated;
+        dataset.storage = Some(attachment);
+        Ok(dataset)
     }
 
     /// Finds a series by full name through its signal part.

@@ -191,8 +191,9 @@ fn series_node(ts: &TimeSeries) -> Node {
             ts.processing_steps().len().to_string(),
         )
         .nested("index_metadata", index_node(&ts.index_metadata()));
-    if !ts.is_empty() {
-        let index = ts.index();
+    if !ts.is_resident() {
+        n = n.simple("data", "stored, read on access");
+    } else if let (false, Ok(index)) = (ts.is_empty(), ts.index()) {
         if let (Ok(first), Ok(last)) = (index.get(0), index.get(ts.len() - 1)) {
             n = n.simple("date_range", format!("{} to {}", label(first), label(last)));
         }

@@ -94,6 +94,12 @@ pub enum Error {
         /// The transform's own error.
         source: BoxError,
     },
+    /// No storage backend is attached where one is needed.
+    #[error("no storage backend is configured for {0}: call set_backend or use_storage first")]
+    NoBackend(String),
+    /// An error of the storage layer.
+    #[error(transparent)]
+    Storage(#[from] meteaudata_storage::StorageError),
     /// An error raised by polars.
     #[error(transparent)]
     Polars(#[from] polars::error::PolarsError),

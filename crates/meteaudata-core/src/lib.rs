@@ -17,6 +17,7 @@ pub mod parameters;
 pub mod provenance;
 pub mod signal;
 pub mod step;
+pub mod storage;
 pub mod time;
 pub mod time_series;
 pub mod transform;
@@ -26,10 +27,12 @@ pub use display::TextDisplay;
 pub use error::{BoxError, Error, ObjectKind, Result};
 pub use frequency::{Frequency, FrequencyUnit};
 pub use index::{IndexKind, IndexMetadata, date_range, date_range_in};
+pub use meteaudata_storage as storage_layer;
 pub use parameters::{ParamValue, Parameters};
 pub use provenance::DataProvenance;
 pub use signal::{Signal, SignalMetadata};
 pub use step::{FunctionInfo, ProcessingStep, ProcessingType};
+pub use storage::{Attachment, MemoryBudget};
 pub use time_series::{INDEX_COLUMN, TimeSeries, TimeSeriesMetadata, VALUES_COLUMN};
 pub use transform::{
     DatasetInput, DatasetProcessOptions, DatasetTransform, ProcessOptions, SignalTransform,

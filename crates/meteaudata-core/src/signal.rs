@@ -1,28 +1,37 @@
 //! A signal: one measured quantity and the time series derived from it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
+use meteaudata_storage::{
+    DEFAULT_MEMORY_BUDGET, StorageBackend, StorageConfig, StorageError, StorageKey, create_backend,
+};
+
 use crate::error::{Error, ObjectKind, Result};
 use crate::name::{SignalName, TsName, validate_custom_base, validate_name};
 use crate::provenance::DataProvenance;
 use crate::step::ProcessingStep;
+use crate::storage::{Attachment, FORMAT_VERSION, SignalRecord, from_json, to_json};
 use crate::time::now;
 use crate::time_series::{TimeSeries, TimeSeriesMetadata};
 use crate::transform::{ProcessOptions, SignalTransform};
 
-/// Whether a signal sits in a dataset. A clone is a new, free-standing signal.
+/// The name of the dataset a signal sits in. A clone is a new, free-standing signal.
 #[derive(Debug, Default)]
-pub(crate) struct Membership(pub(crate) bool);
+pub(crate) struct Parent(pub(crate) Option<String>);
 
-impl Clone for Membership {
+impl Clone for Parent {
     fn clone(&self) -> Self {
-        Membership(false)
+        Parent(None)
     }
 }
+
+/// The key namespace of signals that are not in a dataset (as in meteaudata for Python).
+pub const STANDALONE_NAMESPACE: &str = "default";
 
 /// A signal: a named quantity with units and provenance, holding time series keyed by their
 /// full names (`<signal>_<BASE>#<n>`). A series' key is always its name.
@@ -34,7 +43,9 @@ pub struct Signal {
     time_series: IndexMap<String, TimeSeries>,
     created_on: NaiveDateTime,
     last_updated: NaiveDateTime,
-    pub(crate) membership: Membership,
+    pub(crate) parent: Parent,
+    storage: Option<Attachment>,
+    pending_deletes: Vec<StorageKey>,
 }
 
 impl Signal {
@@ -73,7 +84,9 @@ impl Signal {
             time_series,
             created_on: t,
             last_updated: t,
-            membership: Membership::default(),
+            parent: Parent::default(),
+            storage: None,
+            pending_deletes: Vec::new(),
         })
     }
 
@@ -177,6 +190,7 @@ impl Signal {
         ts.set_name(key.clone());
         self.time_series.insert(key.clone(), ts);
         self.touch();
+        self.auto_save()?;
         Ok(key)
     }
 
@@ -186,7 +200,11 @@ impl Signal {
             .time_series
             .shift_remove(name)
             .ok_or_else(|| self.not_found(name))?;
+        if self.storage.is_some() {
+            self.pending_deletes.push(self.series_key(name)?);
+        }
         self.touch();
+        self.auto_save()?;
         Ok(ts)
     }
 
@@ -196,14 +214,15 @@ impl Signal {
     /// [`Dataset::rename_signal`](crate::Dataset::rename_signal), which keeps the dataset's key
     /// in step.
     pub fn rename(&mut self, new_name: &str) -> Result<()> {
-        if self.membership.0 {
+        if self.parent.0.is_some() {
             return Err(Error::NotAllowed(format!(
                 "signal {:?} belongs to a dataset: rename it with Dataset::rename_signal so the \
                  dataset's key follows",
                 self.name
             )));
         }
-        self.rename_internal(new_name, None)
+        self.rename_internal(new_name, None)?;
+        self.auto_save()
     }
 
     /// Renames without the dataset check; `bases` optionally replaces each series' base in
@@ -239,6 +258,15 @@ impl Signal {
             let mut ts = ts.clone();
             ts.set_name(new_key.clone());
             renamed.insert(new_key, ts);
+        }
+        if self.storage.is_some() {
+            let old_keys: Vec<StorageKey> = self
+                .time_series
+                .keys()
+                .map(|k| self.series_key(k))
+                .chain([self.document_key()])
+                .collect::<Result<_>>()?;
+            self.pending_deletes.extend(old_keys);
         }
         let old_name = std::mem::replace(&mut self.name, new_name.to_owned());
         self.time_series = renamed;
@@ -332,6 +360,7 @@ impl Signal {
             self.time_series.insert(key, series);
         }
         self.touch();
+        self.auto_save()?;
         Ok(names)
     }
 
@@ -349,6 +378,177 @@ impl Signal {
                 .map(|(k, ts)| (k.clone(), ts.metadata()))
                 .collect(),
         }
+    }
+
+    /// The key namespace: the dataset's name, or [`STANDALONE_NAMESPACE`].
+    fn namespace(&self) -> &str {
+        self.parent.0.as_deref().unwrap_or(STANDALONE_NAMESPACE)
+    }
+
+    /// The storage key of one of this signal's series: `<dataset>/<signal>/<BASE>#<n>`.
+    pub fn series_key(&self, series_name: &str) -> Result<StorageKey> {
+        let part = series_name
+            .strip_prefix(&format!("{}_", self.name))
+            .unwrap_or(series_name);
+        Ok(StorageKey::new([self.namespace(), &self.name, part])?)
+    }
+
+    /// The storage key of this signal's own document: `<dataset>/<signal>`.
+    pub fn document_key(&self) -> Result<StorageKey> {
+        Ok(StorageKey::new([self.namespace(), &self.name])?)
+    }
+
+    /// The attached backend, if any.
+    pub fn storage(&self) -> Option<&Attachment> {
+        self.storage.as_ref()
+    }
+
+    /// Attaches a backend with the default memory budget. Every series is written to it at
+    /// the next save — right away when `auto_save` is on — so switching from one backend to
+    /// another migrates the whole signal.
+    pub fn set_backend(&mut self, backend: Arc<dyn StorageBackend>, auto_save: bool) -> Result<()> {
+        self.attach(Attachment::new(backend, auto_save, DEFAULT_MEMORY_BUDGET))
+    }
+
+    /// Builds the backend `config` describes (see
+    /// [`create_backend`](meteaudata_storage::create_backend)) and attaches it with the
+    /// config's `auto_save` and `memory_budget`.
+    pub fn use_storage(&mut self, config: &StorageConfig) -> Result<()> {
+        let backend = create_backend(config)?;
+        self.attach(Attachment::new(
+            backend,
+            config.auto_save,
+            config.memory_budget,
+        ))
+    }
+
+    /// Attaches a fresh in-memory backend (auto-save off).
+    pub fn use_memory_storage(&mut self) -> Result<()> {
+        self.use_storage(&StorageConfig::for_memory())
+    }
+
+    /// Attaches `attachment` and saves everything when it auto-saves.
+    pub fn attach(&mut self, attachment: Attachment) -> Result<()> {
+        self.attach_quietly(attachment);
+        self.auto_save()
+    }
+
+    /// Attaches without saving; every series is written at the next save.
+    pub(crate) fn attach_quietly(&mut self, attachment: Attachment) {
+        for ts in self.time_series.values() {
+            ts.mark_dirty();
+        }
+        self.storage = Some(attachment);
+    }
+
+    /// Writes what changed since the last save (new or changed series, removals, the
+    /// signal's document), then releases saved data beyond the memory budget. `RAW` series
+    /// take the provenance's `metadata_id`, as in meteaudata for Python.
+    pub fn save_all(&mut self) -> Result<()> {
+        let attachment = self
+            .storage
+            .clone()
+            .ok_or_else(|| Error::NoBackend(format!("signal {:?}", self.name)))?;
+        self.save_with(&attachment)?;
+        if attachment.releases_memory() {
+            attachment.budget.enforce();
+        }
+        Ok(())
+    }
+
+    pub(crate) fn save_with(&mut self, attachment: &Attachment) -> Result<()> {
+        let provenance_id = self.provenance.metadata_id.clone();
+        let keys: Vec<StorageKey> = self
+            .time_series
+            .keys()
+            .map(|k| self.series_key(k))
+            .collect::<Result<_>>()?;
+        for (ts, key) in self.time_series.values_mut().zip(&keys) {
+            if TsName::parse(ts.name()).is_ok_and(|p| p.base.eq_ignore_ascii_case("raw")) {
+                ts.set_metadata_id(provenance_id.clone());
+            }
+            if ts.needs_save(key) {
+                ts.save_to(attachment, key)?;
+            }
+        }
+        attachment
+            .backend
+            .save_document(&self.document_key()?, &to_json(&self.record())?)?;
+        for key in std::mem::take(&mut self.pending_deletes) {
+            if keys.contains(&key) {
+                continue;
+            }
+            let result = if key.segments().len() == 2 {
+                attachment.backend.delete_document(&key)
+            } else {
+                attachment.backend.delete(&key)
+            };
+            match result {
+                Ok(()) | Err(StorageError::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+
+    fn record(&self) -> SignalRecord {
+        SignalRecord {
+            format_version: FORMAT_VERSION,
+            name: self.name.clone(),
+            units: self.units.clone(),
+            provenance: self.provenance.clone(),
+            created_on: self.created_on,
+            last_updated: self.last_updated,
+            time_series: self.time_series.keys().cloned().collect(),
+        }
+    }
+
+    /// Saves when a backend with auto-save is attached.
+    pub(crate) fn auto_save(&mut self) -> Result<()> {
+        match &self.storage {
+            Some(attachment) if attachment.auto_save => self.save_all(),
+            _ => Ok(()),
+        }
+    }
+
+    /// Reads every released series back into memory.
+    pub fn load_all(&mut self) -> Result<()> {
+        for ts in self.time_series.values() {
+            ts.data()?;
+        }
+        Ok(())
+    }
+
+    /// The bytes of series data held in memory.
+    pub fn resident_bytes(&self) -> usize {
+        self.time_series
+            .values()
+            .map(TimeSeries::resident_bytes)
+            .sum()
+    }
+
+    /// Reads a stored signal: its document, then each series (data on first access when
+    /// `lazy`). `dataset` is the namespace it was saved under.
+    pub fn open(
+        attachment: Attachment,
+        dataset: Option<&str>,
+        name: &str,
+        lazy: bool,
+    ) -> Result<Signal> {
+        let namespace = dataset.unwrap_or(STANDALONE_NAMESPACE);
+        let key = StorageKey::new([namespace, name])?;
+        let record: SignalRecord = from_json(&key, &attachment.backend.load_document(&key)?)?;
+        let mut signal = Signal::new(&record.name, record.units, record.provenance, [])?;
+        signal.parent = Parent(dataset.map(str::to_owned));
+        for series_name in &record.time_series {
+            let series_key = signal.series_key(series_name)?;
+            let ts = TimeSeries::open(&attachment, &series_key, lazy)?;
+            signal.time_series.insert(series_name.clone(), ts);
+        }
+        signal.created_on = record.created_on;
+        signal.last_updated = record.last_updated;
+        signal.storage = Some(attachment);
+        Ok(signal)
     }
 
     /// The highest number of each series base.

@@ -1,6 +1,9 @@
 //! A time series: an index, values, and the history of how they were made.
 
+use std::sync::Arc;
+
 use chrono::NaiveDateTime;
+use meteaudata_storage::{SaveOptions, SeriesData, StorageError, StorageKey};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -9,6 +12,10 @@ use crate::frequency::Frequency;
 use crate::index::{IndexKind, IndexMetadata, unit_alias, unit_nanos};
 use crate::name::TsName;
 use crate::step::ProcessingStep;
+use crate::storage::{
+    Attachment, DataSlot, FORMAT_VERSION, SeriesRecord, StoredCopy, dtype_code, from_json,
+    parse_dtype_code, to_json,
+};
 use crate::time::now;
 
 /// The name of the index column in [`TimeSeries::data`].
@@ -23,15 +30,42 @@ const SUPPORTED_VALUES: &str = "float64, int64, bool, string, datetime";
 /// The data is a polars [`DataFrame`] with two columns, [`INDEX_COLUMN`] and [`VALUES_COLUMN`].
 /// Missing values are nulls: a NaN given in float values is stored as a null. Index labels may
 /// not be null.
-#[derive(Debug, Clone)]
+///
+/// Once saved to a persistent backend the data may be released from memory (see
+/// [`StorageConfig::memory_budget`](meteaudata_storage::StorageConfig::memory_budget)); the
+/// accessors [`data`](TimeSeries::data), [`index`](TimeSeries::index) and
+/// [`values`](TimeSeries::values) then read it back transparently, which is why they return a
+/// `Result`. The returned frames and series share their buffers (cloning them is cheap).
+#[derive(Debug)]
 pub struct TimeSeries {
     name: String,
-    data: DataFrame,
+    slot: Arc<DataSlot>,
+    len: usize,
+    index_dtype: DataType,
+    values_dtype: DataType,
     range: Option<(i64, i64)>,
     frequency: Option<Frequency>,
     processing_steps: Vec<ProcessingStep>,
     metadata_id: Option<String>,
     created_on: NaiveDateTime,
+}
+
+impl Clone for TimeSeries {
+    /// An independent copy: same data buffers and stored copy, its own residency.
+    fn clone(&self) -> TimeSeries {
+        TimeSeries {
+            name: self.name.clone(),
+            slot: self.slot.duplicate(),
+            len: self.len,
+            index_dtype: self.index_dtype.clone(),
+            values_dtype: self.values_dtype.clone(),
+            range: self.range,
+            frequency: self.frequency,
+            processing_steps: self.processing_steps.clone(),
+            metadata_id: self.metadata_id.clone(),
+            created_on: self.created_on,
+        }
+    }
 }
 
 impl TimeSeries {
@@ -51,18 +85,31 @@ impl TimeSeries {
         }
         let index = normalize_index(index, &name)?;
         let values = normalize_values(values)?;
+        let frequency = infer_frequency(&index);
         let data = DataFrame::new(index.len(), vec![index.into(), values.into()])?;
-        let mut ts = TimeSeries {
+        Ok(TimeSeries::from_frame(name, data, None, frequency))
+    }
+
+    /// A series over a checked frame.
+    fn from_frame(
+        name: String,
+        data: DataFrame,
+        range: Option<(i64, i64)>,
+        frequency: Option<Frequency>,
+    ) -> TimeSeries {
+        let dtypes = data.dtypes();
+        TimeSeries {
             name,
-            data,
-            range: None,
-            frequency: None,
+            len: data.height(),
+            index_dtype: dtypes[0].clone(),
+            values_dtype: dtypes[1].clone(),
+            slot: DataSlot::resident(data),
+            range,
+            frequency,
             processing_steps: Vec::new(),
             metadata_id: None,
             created_on: now(),
-        };
-        ts.frequency = ts.infer_frequency();
-        Ok(ts)
+        }
     }
 
     /// Builds a time series over a range index `start, start + step, …` (pandas' `RangeIndex`).
@@ -100,17 +147,14 @@ impl TimeSeries {
         let values = normalize_values(values)?;
         let data = DataFrame::new(
             self.len(),
-            vec![self.data.column(INDEX_COLUMN)?.clone(), values.into()],
+            vec![self.data()?.column(INDEX_COLUMN)?.clone(), values.into()],
         )?;
-        Ok(TimeSeries {
+        Ok(TimeSeries::from_frame(
             name,
             data,
-            range: self.range,
-            frequency: self.frequency,
-            processing_steps: Vec::new(),
-            metadata_id: None,
-            created_on: now(),
-        })
+            self.range,
+            self.frequency,
+        ))
     }
 
     /// The points `offset .. offset + len` (clipped to the data) as a new series named `name`:
@@ -119,18 +163,11 @@ impl TimeSeries {
         let name = name.into();
         TsName::parse(&name)?;
         let offset = offset.min(self.len());
-        let data = self.data.slice(offset as i64, len);
-        Ok(TimeSeries {
-            name,
-            data,
-            range: self
-                .range
-                .map(|(start, step)| (start + step * offset as i64, step)),
-            frequency: self.frequency,
-            processing_steps: Vec::new(),
-            metadata_id: None,
-            created_on: now(),
-        })
+        let data = self.data()?.slice(offset as i64, len);
+        let range = self
+            .range
+            .map(|(start, step)| (start + step * offset as i64, step));
+        Ok(TimeSeries::from_frame(name, data, range, self.frequency))
     }
 
     /// The points where `mask` is true, as a new series named `name`. When the kept points
@@ -152,24 +189,20 @@ impl TimeSeries {
             .filter_map(|(i, m)| (m == Some(true)).then_some(i))
             .collect();
         match (kept.first(), kept.last()) {
-            (None, _) | (_, None) => self.slice(name, 0, 0),
             (Some(&first), Some(&last)) if last - first + 1 == kept.len() => {
                 self.slice(name, first, kept.len())
             }
+            (None, _) | (_, None) => self.slice(name, 0, 0),
             _ => {
                 TsName::parse(&name)?;
-                let data = self.data.filter(mask)?;
-                let mut ts = TimeSeries {
+                let data = self.data()?.filter(mask)?;
+                let index = data.column(INDEX_COLUMN)?.as_materialized_series().clone();
+                Ok(TimeSeries::from_frame(
                     name,
                     data,
-                    range: None,
-                    frequency: None,
-                    processing_steps: Vec::new(),
-                    metadata_id: None,
-                    created_on: now(),
-                };
-                ts.frequency = ts.infer_frequency();
-                Ok(ts)
+                    None,
+                    infer_frequency(&index),
+                ))
             }
         }
     }
@@ -177,24 +210,27 @@ impl TimeSeries {
     /// Replaces the frequency (for example after a resample, which knows its frequency).
     pub fn with_frequency(mut self, frequency: Option<Frequency>) -> TimeSeries {
         self.frequency = frequency;
+        self.slot.mark_dirty();
         self
     }
 
     /// Replaces the processing history (used by loaders that restore a saved series).
     pub fn with_processing_steps(mut self, steps: Vec<ProcessingStep>) -> TimeSeries {
         self.processing_steps = steps;
+        self.slot.mark_dirty();
         self
     }
 
     /// Sets the link to an external metadata registry.
     pub fn with_metadata_id(mut self, metadata_id: Option<String>) -> TimeSeries {
-        self.metadata_id = metadata_id;
+        self.set_metadata_id(metadata_id);
         self
     }
 
     /// Sets the creation time (used by loaders that restore a saved series).
     pub fn with_created_on(mut self, created_on: NaiveDateTime) -> TimeSeries {
         self.created_on = created_on;
+        self.slot.mark_dirty();
         self
     }
 
@@ -203,43 +239,88 @@ impl TimeSeries {
         &self.name
     }
 
-    /// The data: columns [`INDEX_COLUMN`] and [`VALUES_COLUMN`].
-    pub fn data(&self) -> &DataFrame {
-        &self.data
+    /// The data: columns [`INDEX_COLUMN`] and [`VALUES_COLUMN`] (read back from the store if
+    /// it was released).
+    pub fn data(&self) -> Result<DataFrame> {
+        let frame = self.slot.frame()?;
+        let dtypes = frame.dtypes();
+        if frame.height() != self.len
+            || frame.width() != 2
+            || dtypes[0] != self.index_dtype
+            || dtypes[1] != self.values_dtype
+        {
+            let key = self
+                .slot
+                .stored_key()
+                .map_or_else(|| self.name.clone(), |k| k.to_string());
+            return Err(Error::Storage(StorageError::Corrupt {
+                key,
+                reason: format!(
+                    "expected {} rows of ({}, {}), found {} rows of {:?}",
+                    self.len,
+                    self.index_dtype,
+                    self.values_dtype,
+                    frame.height(),
+                    dtypes
+                ),
+            }));
+        }
+        Ok(frame)
     }
 
     /// The index labels.
-    pub fn index(&self) -> &Series {
-        self.column(INDEX_COLUMN)
+    pub fn index(&self) -> Result<Series> {
+        Ok(self
+            .data()?
+            .column(INDEX_COLUMN)?
+            .as_materialized_series()
+            .clone())
     }
 
     /// The values.
-    pub fn values(&self) -> &Series {
-        self.column(VALUES_COLUMN)
+    pub fn values(&self) -> Result<Series> {
+        Ok(self
+            .data()?
+            .column(VALUES_COLUMN)?
+            .as_materialized_series()
+            .clone())
     }
 
-    fn column(&self, name: &str) -> &Series {
-        self.data
-            .column(name)
-            .map(Column::as_materialized_series)
-            .unwrap_or_else(|_| unreachable!("a TimeSeries always holds its two columns"))
+    /// The polars data type of the index.
+    pub fn index_data_type(&self) -> &DataType {
+        &self.index_dtype
+    }
+
+    /// The polars data type of the values.
+    pub fn values_data_type(&self) -> &DataType {
+        &self.values_dtype
     }
 
     /// The number of points.
     pub fn len(&self) -> usize {
-        self.data.height()
+        self.len
     }
 
     /// Whether there are no points.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.len == 0
+    }
+
+    /// Whether the data is in memory (otherwise it is read from the store on access).
+    pub fn is_resident(&self) -> bool {
+        self.slot.is_resident()
+    }
+
+    /// The bytes of data held in memory.
+    pub fn resident_bytes(&self) -> usize {
+        self.slot.resident_bytes()
     }
 
     /// The kind of index.
     pub fn index_kind(&self) -> IndexKind {
         match self.range {
             Some((start, step)) => IndexKind::Range { start, step },
-            None => IndexKind::from_dtype(self.index().dtype())
+            None => IndexKind::from_dtype(&self.index_dtype)
                 .unwrap_or_else(|_| unreachable!("the index dtype is checked at construction")),
         }
     }
@@ -281,7 +362,7 @@ impl TimeSeries {
 
     /// The pandas dtype string of the values (`float64`, `int64`, `bool`, `object`, …).
     pub fn values_dtype(&self) -> String {
-        match self.values().dtype() {
+        match &self.values_dtype {
             DataType::Float64 => "float64".into(),
             DataType::Int64 => "int64".into(),
             DataType::Boolean => "bool".into(),
@@ -306,7 +387,10 @@ impl TimeSeries {
 
     /// Sets the link to an external metadata registry.
     pub fn set_metadata_id(&mut self, metadata_id: Option<String>) {
-        self.metadata_id = metadata_id;
+        if self.metadata_id != metadata_id {
+            self.metadata_id = metadata_id;
+            self.slot.mark_dirty();
+        }
     }
 
     /// When this series was made.
@@ -326,10 +410,14 @@ impl TimeSeries {
     }
 
     pub(crate) fn set_name(&mut self, name: String) {
-        self.name = name;
+        if self.name != name {
+            self.name = name;
+            self.slot.mark_dirty();
+        }
     }
 
     pub(crate) fn steps_mut(&mut self) -> &mut Vec<ProcessingStep> {
+        self.slot.mark_dirty();
         &mut self.processing_steps
     }
 
@@ -344,42 +432,134 @@ impl TimeSeries {
             }
         }
         self.processing_steps = steps;
+        self.slot.mark_dirty();
     }
 
-    fn infer_frequency(&self) -> Option<Frequency> {
-        let unit = match self.index().dtype() {
-            DataType::Datetime(unit, _) | DataType::Duration(unit) => *unit,
-            _ => return None,
+    pub(crate) fn mark_dirty(&self) {
+        self.slot.mark_dirty();
+    }
+
+    /// Whether this series must be written to be up to date at `key`.
+    pub(crate) fn needs_save(&self, key: &StorageKey) -> bool {
+        self.slot.is_dirty() || self.slot.stored_key().as_ref() != Some(key)
+    }
+
+    /// Writes the series to `key` through `attachment` and records the stored copy.
+    pub(crate) fn save_to(&self, attachment: &Attachment, key: &StorageKey) -> Result<()> {
+        let record = SeriesRecord {
+            format_version: FORMAT_VERSION,
+            name: self.name.clone(),
+            length: self.len,
+            index_data_type: dtype_code(&self.index_dtype),
+            values_data_type: dtype_code(&self.values_dtype),
+            metadata: self.metadata(),
         };
-        if self.len() < 2 {
-            return None;
-        }
-        let physical = self.index().to_physical_repr();
-        let labels = physical.i64().ok()?;
-        let mut iter = labels.into_no_null_iter();
-        let first = iter.next()?;
-        let second = iter.next()?;
-        let step = second.checked_sub(first)?;
-        let mut previous = second;
-        for label in iter {
-            if label.checked_sub(previous)? != step {
-                return None;
+        let data = SeriesData {
+            frame: self.data()?,
+            metadata: to_json(&record)?,
+        };
+        attachment
+            .backend
+            .save(key, &data, SaveOptions::default())?;
+        self.slot.mark_saved(StoredCopy {
+            backend: attachment.backend.clone(),
+            key: key.clone(),
+            budget: attachment
+                .releases_memory()
+                .then(|| attachment.budget.clone()),
+        });
+        Ok(())
+    }
+
+    /// Reads the series stored at `key`: its metadata now, its data now or (with `lazy`) on
+    /// first access.
+    pub(crate) fn open(
+        attachment: &Attachment,
+        key: &StorageKey,
+        lazy: bool,
+    ) -> Result<TimeSeries> {
+        let record: SeriesRecord = from_json(key, &attachment.backend.load_metadata(key)?)?;
+        let stored = StoredCopy {
+            backend: attachment.backend.clone(),
+            key: key.clone(),
+            budget: attachment
+                .releases_memory()
+                .then(|| attachment.budget.clone()),
+        };
+        let md = &record.metadata;
+        let range = match (md.index_metadata.start, md.index_metadata.step) {
+            (Some(start), Some(step)) if md.index_metadata.index_type == "RangeIndex" => {
+                Some((start, step))
             }
-            previous = label;
+            _ => None,
+        };
+        let frequency = md
+            .index_metadata
+            .frequency
+            .as_deref()
+            .map(Frequency::parse)
+            .transpose()?;
+        let ts = TimeSeries {
+            name: record.name.clone(),
+            slot: DataSlot::stored(stored),
+            len: record.length,
+            index_dtype: parse_dtype_code(&record.index_data_type)?,
+            values_dtype: parse_dtype_code(&record.values_data_type)?,
+            range,
+            frequency,
+            processing_steps: md.processing_steps.clone(),
+            metadata_id: md.metadata_id.clone(),
+            created_on: md.created_on,
+        };
+        if !lazy {
+            ts.data()?;
         }
-        Frequency::from_nanos(step.checked_mul(unit_nanos(unit))?)
+        Ok(ts)
+    }
+
+    /// Drops the resident data if it is saved and up to date; returns the bytes freed.
+    pub fn release(&mut self) -> usize {
+        self.slot.release()
     }
 }
 
 /// Equality compares the index labels and kind, the values, the frequency and the history
-/// (not the name, the creation time or the metadata id).
+/// (not the name, the creation time or the metadata id). Series whose data cannot be read
+/// are not equal.
 impl PartialEq for TimeSeries {
     fn eq(&self, other: &TimeSeries) -> bool {
         self.index_kind() == other.index_kind()
             && self.frequency == other.frequency
-            && self.data.equals_missing(&other.data)
             && self.processing_steps == other.processing_steps
+            && match (self.data(), other.data()) {
+                (Ok(a), Ok(b)) => a.equals_missing(&b),
+                _ => false,
+            }
     }
+}
+
+fn infer_frequency(index: &Series) -> Option<Frequency> {
+    let unit = match index.dtype() {
+        DataType::Datetime(unit, _) | DataType::Duration(unit) => *unit,
+        _ => return None,
+    };
+    if index.len() < 2 {
+        return None;
+    }
+    let physical = index.to_physical_repr();
+    let labels = physical.i64().ok()?;
+    let mut iter = labels.into_no_null_iter();
+    let first = iter.next()?;
+    let second = iter.next()?;
+    let step = second.checked_sub(first)?;
+    let mut previous = second;
+    for label in iter {
+        if label.checked_sub(previous)? != step {
+            return None;
+        }
+        previous = label;
+    }
+    Frequency::from_nanos(step.checked_mul(unit_nanos(unit))?)
 }
 
 /// The serializable metadata of a time series (keys as in meteaudata for Python).
@@ -471,7 +651,11 @@ mod tests {
         assert_eq!(md.dtype, "datetime64[ms]");
         assert_eq!(md.index_type, "DatetimeIndex");
         assert_eq!(ts.values_dtype(), "float64");
-        assert_eq!(ts.values().null_count(), 1, "NaN is stored as null");
+        assert_eq!(
+            ts.values().unwrap().null_count(),
+            1,
+            "NaN is stored as null"
+        );
     }
 
     #[test]

@@ -74,17 +74,17 @@ impl AverageSignals {
                 ),
             ));
         }
-        let dtype = first.series.index().dtype().clone();
+        let dtype = first.series.index_data_type().clone();
         let mut points: Vec<(i64, Option<f64>)> = Vec::new();
         for input in inputs {
             require_temporal(FUNCTION, input.series)?;
-            if input.series.index().dtype() != &dtype {
+            if input.series.index_data_type() != &dtype {
                 return Err(ProcessingError::invalid(
                     FUNCTION,
                     format!(
                         "series {:?} has a {} index but {:?} has {}",
                         input.series.name(),
-                        input.series.index().dtype(),
+                        input.series.index_data_type(),
                         first.series.name(),
                         dtype
                     ),

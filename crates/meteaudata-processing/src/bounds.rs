@@ -168,7 +168,7 @@ pub(crate) fn label_mask(
     start: &ParamValue,
     end: &ParamValue,
 ) -> Result<BooleanChunked, ProcessingError> {
-    let name = ts.index().name().clone();
+    let name = ts.index()?.name().clone();
     let kind = ts.index_kind();
     let mismatch = |bound: &ParamValue| {
         ProcessingError::invalid(
@@ -208,7 +208,7 @@ pub(crate) fn label_mask(
         IndexKind::Integer | IndexKind::Range { .. } | IndexKind::Float => {
             let lo = as_f64(start).ok_or_else(|| mismatch(start))?;
             let hi = as_f64(end).ok_or_else(|| mismatch(end))?;
-            let labels = ts.index().cast(&DataType::Float64)?;
+            let labels = ts.index()?.cast(&DataType::Float64)?;
             let labels = labels.f64()?;
             Ok(labels
                 .into_no_null_iter()
@@ -223,8 +223,8 @@ pub(crate) fn label_mask(
                 other => Err(mismatch(other)),
             };
             let (lo, hi) = (text(start)?, text(end)?);
-            Ok(ts
-                .index()
+            let labels = ts.index()?;
+            Ok(labels
                 .str()?
                 .iter()
                 .flatten()

@@ -2,12 +2,14 @@
 
 use meteaudata_core::polars::prelude::*;
 use meteaudata_core::{
-    BoxError, INDEX_COLUMN, Parameters, ProcessingStep, ProcessingType, SignalTransform,
-    TimeSeries, TransformOutput,
+    BoxError, Parameters, ProcessingStep, ProcessingType, SignalTransform, TimeSeries,
+    TransformOutput,
 };
 
 use crate::error::ProcessingError;
-use crate::support::{function_info, numeric_values, output_name, require_temporal};
+use crate::support::{
+    function_info, numeric_values, output_name, physical_index, require_temporal,
+};
 
 const POSITIONAL: &str = "linear interpolation";
 const BY_TIME: &str = "linear interpolation by time";
@@ -79,8 +81,8 @@ fn interpolate_series(
 ) -> Result<TimeSeries, ProcessingError> {
     require_temporal(function, ts)?;
     let name = output_name(ts, "LIN-INT")?;
-    if ts.values().dtype() == &DataType::Int64 && ts.values().null_count() == 0 {
-        return Ok(ts.with_same_index(name, ts.values().clone())?);
+    if ts.values_data_type() == &DataType::Int64 && ts.values()?.null_count() == 0 {
+        return Ok(ts.with_same_index(name, ts.values()?.clone())?);
     }
     if !by_time {
         let values = numeric_values(function, ts)?;
@@ -88,22 +90,16 @@ fn interpolate_series(
         return Ok(ts.with_same_index(name, filled.into_series())?);
     }
     let sorted_frame;
-    let source = if ts.index().is_sorted(SortOptions::default())? {
+    let index = ts.index()?;
+    let source = if index.is_sorted(SortOptions::default())? {
         ts
     } else {
-        let order = ts
-            .index()
-            .arg_sort(SortOptions::default().with_maintain_order(true));
-        sorted_frame = TimeSeries::new(
-            ts.name(),
-            ts.index().take(&order)?,
-            ts.values().take(&order)?,
-        )?;
+        let order = index.arg_sort(SortOptions::default().with_maintain_order(true));
+        sorted_frame = TimeSeries::new(ts.name(), index.take(&order)?, ts.values()?.take(&order)?)?;
         &sorted_frame
     };
     let values = numeric_values(function, source)?;
-    let labels = source.data().column(INDEX_COLUMN)?.to_physical_repr();
-    let labels = labels.as_materialized_series().i64()?;
+    let labels = physical_index(source)?;
     let origin = labels.into_no_null_iter().next().unwrap_or(0);
     let x: Vec<f64> = labels
         .into_no_null_iter()

@@ -106,7 +106,7 @@ impl NormalizeIndex {
                 Series::new(meteaudata_core::INDEX_COLUMN.into(), deltas)
             }
             IndexKind::Integer | IndexKind::Range { .. } | IndexKind::Float => {
-                ts.index().cast(&DataType::Float64)?
+                ts.index()?.cast(&DataType::Float64)?
             }
             other => {
                 return Err(ProcessingError::IndexKind {
@@ -117,7 +117,7 @@ impl NormalizeIndex {
                 });
             }
         };
-        let series = TimeSeries::new(output_name(ts, "NORM")?, index, ts.values().clone())?;
+        let series = TimeSeries::new(output_name(ts, "NORM")?, index, ts.values()?.clone())?;
         let step = ProcessingStep::new(
             ProcessingType::Transformation,
             format!(

@@ -39,7 +39,8 @@ impl SignalTransform for PredictFromPreviousPoint {
             .iter()
             .map(|ts| {
                 require_temporal(FUNCTION, ts)?;
-                let out = ts.with_same_index(output_name(ts, "PREV-PRED")?, ts.values().clone())?;
+                let out =
+                    ts.with_same_index(output_name(ts, "PREV-PRED")?, ts.values()?.clone())?;
                 Ok(TransformOutput::new(out, step.clone()))
             })
             .collect()

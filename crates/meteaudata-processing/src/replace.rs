@@ -83,7 +83,7 @@ impl ReplaceRanges {
         for (start, end) in &self.index_pairs {
             mask = &mask | &label_mask(FUNCTION, ts, start, end)?;
         }
-        let values = ts.values();
+        let values = ts.values()?;
         let replacement = (!self.replace_with.is_nan()).then_some(self.replace_with);
         let whole = replacement.is_some_and(|r| r.fract() == 0.0 && r.abs() < 9.0e15);
         let replaced = match values.dtype() {

@@ -73,7 +73,7 @@ pub(crate) fn resample_series(
 ) -> Result<TimeSeries, ProcessingError> {
     require_temporal(FUNCTION, ts)?;
     let name = output_name(ts, "RESAMPLED")?;
-    let dtype = ts.index().dtype().clone();
+    let dtype = ts.index_data_type().clone();
     let unit = match &dtype {
         DataType::Datetime(unit, _) | DataType::Duration(unit) => *unit,
         _ => unreachable!("checked by require_temporal"),

@@ -49,7 +49,7 @@ pub(crate) fn numeric_values(
     function: &'static str,
     ts: &TimeSeries,
 ) -> Result<Float64Chunked, ProcessingError> {
-    let values = ts.values();
+    let values = ts.values()?;
     match values.dtype() {
         DataType::Float64 | DataType::Int64 | DataType::Boolean => {
             Ok(values.cast(&DataType::Float64)?.f64()?.clone())
@@ -64,7 +64,7 @@ pub(crate) fn numeric_values(
 
 /// The index labels as their physical 64-bit integers (datetimes and durations).
 pub(crate) fn physical_index(ts: &TimeSeries) -> Result<Int64Chunked, ProcessingError> {
-    Ok(ts.index().to_physical_repr().i64()?.clone())
+    Ok(ts.index()?.to_physical_repr().i64()?.clone())
 }
 
 /// A series of the given temporal dtype from physical integers.

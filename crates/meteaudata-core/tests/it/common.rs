@@ -28,7 +28,7 @@ pub fn double(inputs: &[&TimeSeries]) -> Result<Vec<TransformOutput>, BoxError> 
         .iter()
         .map(|ts| {
             let signal = meteaudata_core::name::TsName::parse(ts.name())?.signal;
-            let values = ts.values() * 2.0;
+            let values = ts.values().unwrap() * 2.0;
             let out = ts.with_same_index(format!("{signal}_DOUBLE"), values)?;
             Ok(TransformOutput::new(out, step.clone()))
         })
@@ -36,7 +36,7 @@ pub fn double(inputs: &[&TimeSeries]) -> Result<Vec<TransformOutput>, BoxError> 
 }
 
 pub fn values(ts: &TimeSeries) -> Vec<Option<f64>> {
-    ts.values().f64().unwrap().iter().collect()
+    ts.values().unwrap().f64().unwrap().iter().collect()
 }
 
 pub fn signal(name: &str, series: &[&str]) -> Signal {

@@ -6,9 +6,9 @@ use crate::common::{double, hourly, info, signal};
 
 /// A user-written cross-signal transform: the sum of the inputs, as one new signal `SUM`.
 fn sum(dataset: &Dataset, inputs: &[DatasetInput<'_>]) -> Result<Vec<Signal>, BoxError> {
-    let mut total = inputs[0].series.values().clone();
+    let mut total = inputs[0].series.values()?;
     for input in &inputs[1..] {
-        total = (&total + input.series.values())?;
+        total = (&total + &input.series.values()?)?;
     }
     let step = ProcessingStep::new(
         ProcessingType::DimensionalityReduction,

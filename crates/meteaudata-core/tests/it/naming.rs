@@ -45,8 +45,8 @@ fn construction_rows_that_differ_from_python_on_purpose() {
     // A non-numeric number is an error naming the series (Python: ValueError too).
     let err = TimeSeries::new(
         "a_b#x",
-        hourly("RAW", &[1.0]).index().clone(),
-        hourly("RAW", &[1.0]).values().clone(),
+        hourly("RAW", &[1.0]).index().unwrap().clone(),
+        hourly("RAW", &[1.0]).values().unwrap().clone(),
     )
     .unwrap_err();
     assert!(err.to_string().contains("a_b#x"), "{err}");

@@ -15,8 +15,10 @@ fn copies(
         let signal = name::TsName::parse(inputs[0].name())?.signal;
         (0..copies)
             .map(|_| {
-                let out = inputs[0]
-                    .with_same_index(format!("{signal}_{base}"), inputs[0].values().clone())?;
+                let out = inputs[0].with_same_index(
+                    format!("{signal}_{base}"),
+                    inputs[0].values().unwrap().clone(),
+                )?;
                 Ok(TransformOutput::new(out, step.clone()))
             })
             .collect()
@@ -112,7 +114,7 @@ fn outputs_of_one_call_are_numbered_consecutively() {
 fn an_output_without_signal_part_is_put_in_this_signal() {
     let mut s = signal("T", &["RAW"]);
     let plain = |inputs: &[&TimeSeries]| -> Result<Vec<TransformOutput>, BoxError> {
-        let out = inputs[0].with_same_index("NOUNDERSCORE", inputs[0].values().clone())?;
+        let out = inputs[0].with_same_index("NOUNDERSCORE", inputs[0].values().unwrap().clone())?;
         let step = ProcessingStep::new(ProcessingType::Other, "d", info("plain"), "NOUNDERSCORE");
         Ok(vec![TransformOutput::new(out, step)])
     };

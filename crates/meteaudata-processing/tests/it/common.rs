@@ -40,6 +40,7 @@ pub fn run(ts: TimeSeries, transform: impl SignalTransform) -> Result<TimeSeries
 
 pub fn floats(ts: &TimeSeries) -> Vec<Option<f64>> {
     ts.values()
+        .unwrap()
         .cast(&DataType::Float64)
         .unwrap()
         .f64()
@@ -50,6 +51,7 @@ pub fn floats(ts: &TimeSeries) -> Vec<Option<f64>> {
 
 pub fn labels(ts: &TimeSeries) -> Vec<i64> {
     ts.index()
+        .unwrap()
         .to_physical_repr()
         .i64()
         .unwrap()

@@ -172,7 +172,12 @@ fn replace_ranges_by_label() {
     let out = s.time_series("A#1_REPLACED-RANGES#1").unwrap();
     assert_eq!(out.values_dtype(), "int64");
     assert_eq!(
-        out.values().i64().unwrap().iter().collect::<Vec<_>>(),
+        out.values()
+            .unwrap()
+            .i64()
+            .unwrap()
+            .iter()
+            .collect::<Vec<_>>(),
         [Some(1), Some(0), Some(0), Some(4)]
     );
     assert_eq!(out.index_metadata().index_type, "RangeIndex");
@@ -200,6 +205,7 @@ fn normalize_index_to_numeric_delta_cases() {
     .unwrap();
     assert_eq!(
         out.index()
+            .unwrap()
             .f64()
             .unwrap()
             .into_no_null_iter()
@@ -224,6 +230,7 @@ fn normalize_index_to_numeric_delta_cases() {
     .unwrap();
     assert_eq!(
         out.index()
+            .unwrap()
             .f64()
             .unwrap()
             .into_no_null_iter()
@@ -239,7 +246,7 @@ fn normalize_index_to_numeric_delta_cases() {
     )
     .unwrap();
     let out = run(utc, normalize_index_to_numeric_delta("s", "2023-12-31")).unwrap();
-    assert_eq!(out.index().f64().unwrap().get(0), Some(86_400.0));
+    assert_eq!(out.index().unwrap().f64().unwrap().get(0), Some(86_400.0));
     let p = &out.processing_steps()[0].parameters.as_ref().unwrap();
     assert_eq!(
         p.get("reference_time"),
@@ -259,6 +266,7 @@ fn normalize_index_to_numeric_delta_cases() {
     let out = s.time_series("A#1_NORM#1").unwrap();
     assert_eq!(
         out.index()
+            .unwrap()
             .f64()
             .unwrap()
             .into_no_null_iter()

@@ -1,0 +1,363 @@
+//! How series data lives next to a backend: the per-series data slot (resident, or released
+//! and reloaded on access), the shared memory budget, and the records written to a store.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+
+use chrono::NaiveDateTime;
+use meteaudata_storage::{StorageBackend, StorageError, StorageKey};
+use polars::prelude::{DataFrame, DataType, TimeUnit};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::provenance::DataProvenance;
+use crate::time_series::TimeSeriesMetadata;
+
+/// The version of the records this crate writes to stores.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A backend attached to a time series, signal or dataset, and how to use it.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    /// The backend.
+    pub backend: Arc<dyn StorageBackend>,
+    /// Save what each processing step creates or changes.
+    pub auto_save: bool,
+    /// The budget shared by every series saved through this attachment.
+    pub budget: Arc<MemoryBudget>,
+}
+
+impl Attachment {
+    /// An attachment with a fresh budget of `memory_budget` bytes.
+    pub fn new(
+        backend: Arc<dyn StorageBackend>,
+        auto_save: bool,
+        memory_budget: usize,
+    ) -> Attachment {
+        Attachment {
+            backend,
+            auto_save,
+            budget: Arc::new(MemoryBudget::new(memory_budget)),
+        }
+    }
+
+    /// Whether saved data may be released from memory (the backend keeps it elsewhere).
+    pub(crate) fn releases_memory(&self) -> bool {
+        self.backend.capabilities().persistent
+    }
+}
+
+/// Where an up-to-date copy of a series is stored.
+#[derive(Debug, Clone)]
+pub(crate) struct StoredCopy {
+    pub(crate) backend: Arc<dyn StorageBackend>,
+    pub(crate) key: StorageKey,
+    pub(crate) budget: Option<Arc<MemoryBudget>>,
+}
+
+#[derive(Debug)]
+struct SlotState {
+    frame: Option<DataFrame>,
+    stored: Option<StoredCopy>,
+    dirty: bool,
+}
+
+/// The data of one series: resident, stored, or both.
+#[derive(Debug)]
+pub(crate) struct DataSlot {
+    state: Mutex<SlotState>,
+}
+
+impl DataSlot {
+    pub(crate) fn resident(frame: DataFrame) -> Arc<DataSlot> {
+        Arc::new(DataSlot {
+            state: Mutex::new(SlotState {
+                frame: Some(frame),
+                stored: None,
+                dirty: true,
+            }),
+        })
+    }
+
+    pub(crate) fn stored(stored: StoredCopy) -> Arc<DataSlot> {
+        Arc::new(DataSlot {
+            state: Mutex::new(SlotState {
+                frame: None,
+                stored: Some(stored),
+                dirty: false,
+            }),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, SlotState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// An independent copy (same data buffers, own state), for `Clone`.
+    pub(crate) fn duplicate(&self) -> Arc<DataSlot> {
+        let state = self.lock();
+        Arc::new(DataSlot {
+            state: Mutex::new(SlotState {
+                frame: state.frame.clone(),
+                stored: state.stored.clone(),
+                dirty: state.dirty,
+            }),
+        })
+    }
+
+    /// The data, read from the store when it was released.
+    pub(crate) fn frame(self: &Arc<DataSlot>) -> Result<DataFrame> {
+        let mut state = self.lock();
+        if let Some(frame) = &state.frame {
+            return Ok(frame.clone());
+        }
+        let stored = state.stored.clone().ok_or_else(|| {
+            Error::NotAllowed("series data is neither in memory nor stored".into())
+        })?;
+        let frame = stored.backend.load(&stored.key)?.frame;
+        state.frame = Some(frame.clone());
+        drop(state);
+        if let Some(budget) = &stored.budget {
+            budget.note(self, frame.estimated_size());
+        }
+        Ok(frame)
+    }
+
+    pub(crate) fn resident_bytes(&self) -> usize {
+        self.lock()
+            .frame
+            .as_ref()
+            .map_or(0, DataFrame::estimated_size)
+    }
+
+    pub(crate) fn is_resident(&self) -> bool {
+        self.lock().frame.is_some()
+    }
+
+    pub(crate) fn stored_key(&self) -> Option<StorageKey> {
+        self.lock().stored.as_ref().map(|s| s.key.clone())
+    }
+
+    /// Whether the stored copy is missing or out of date.
+    pub(crate) fn is_dirty(&self) -> bool {
+        self.lock().dirty
+    }
+
+    pub(crate) fn mark_dirty(&self) {
+        self.lock().dirty = true;
+    }
+
+    /// Records that the data is now stored at `stored` and up to date there.
+    pub(crate) fn mark_saved(self: &Arc<DataSlot>, stored: StoredCopy) {
+        let budget = stored.budget.clone();
+        let bytes = {
+            let mut state = self.lock();
+            state.stored = Some(stored);
+            state.dirty = false;
+            state.frame.as_ref().map_or(0, DataFrame::estimated_size)
+        };
+        if let Some(budget) = budget {
+            budget.note(self, bytes);
+        }
+    }
+
+    /// Drops the resident data if an up-to-date stored copy exists; returns the bytes freed.
+    pub(crate) fn release(&self) -> usize {
+        let mut state = self.lock();
+        if state.dirty || state.stored.is_none() {
+            return 0;
+        }
+        state.frame.take().map_or(0, |f| f.estimated_size())
+    }
+}
+
+/// A cap on the resident data of saved series, shared by every series saved through one
+/// attachment: when the saved series in memory exceed it, the least recently used are released
+/// (they are reloaded on access). Unsaved data is never released.
+#[derive(Debug)]
+pub struct MemoryBudget {
+    limit: usize,
+    entries: Mutex<VecDeque<(Weak<DataSlot>, usize)>>,
+}
+
+impl MemoryBudget {
+    /// A budget of `limit` bytes.
+    pub fn new(limit: usize) -> MemoryBudget {
+        MemoryBudget {
+            limit,
+            entries: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    /// The limit in bytes.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// Records that `slot` holds `bytes` resident (most recently used).
+    pub(crate) fn note(&self, slot: &Arc<DataSlot>, bytes: usize) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries
+            .retain(|(w, _)| w.strong_count() > 0 && !std::ptr::eq(w.as_ptr(), Arc::as_ptr(slot)));
+        entries.push_back((Arc::downgrade(slot), bytes));
+    }
+
+    /// The resident bytes of the saved series this budget tracks.
+    pub fn resident_bytes(&self) -> usize {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries
+            .iter()
+            .filter_map(|(w, _)| w.upgrade())
+            .map(|slot| slot.resident_bytes())
+            .sum()
+    }
+
+    /// Releases least recently used saved series until the tracked resident data fits.
+    pub fn enforce(&self) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries.retain(|(w, _)| w.strong_count() > 0);
+        let mut total: usize = entries
+            .iter()
+            .filter_map(|(w, _)| w.upgrade())
+            .map(|slot| slot.resident_bytes())
+            .sum();
+        let mut kept = Vec::new();
+        while total > self.limit {
+            let Some((weak, bytes)) = entries.pop_front() else {
+                break;
+            };
+            let Some(slot) = weak.upgrade() else { continue };
+            let freed = slot.release();
+            total = total.saturating_sub(freed);
+            if freed == 0 && slot.is_resident() {
+                kept.push((weak, bytes));
+            }
+        }
+        for entry in kept.into_iter().rev() {
+            entries.push_front(entry);
+        }
+    }
+}
+
+/// The metadata document stored with each series' data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeriesRecord {
+    /// The version of this record.
+    pub format_version: u32,
+    /// The full series name.
+    pub name: String,
+    /// The number of points.
+    pub length: usize,
+    /// The polars dtype of the index (see [`dtype_code`]).
+    pub index_data_type: String,
+    /// The polars dtype of the values.
+    pub values_data_type: String,
+    /// The metadata with the keys of meteaudata for Python.
+    #[serde(flatten)]
+    pub metadata: TimeSeriesMetadata,
+}
+
+/// The document stored for a signal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignalRecord {
+    /// The version of this record.
+    pub format_version: u32,
+    /// The signal name.
+    pub name: String,
+    /// Its units.
+    pub units: String,
+    /// Its provenance.
+    pub provenance: DataProvenance,
+    /// When it was made.
+    pub created_on: NaiveDateTime,
+    /// When it last changed.
+    pub last_updated: NaiveDateTime,
+    /// Its series names, in order.
+    pub time_series: Vec<String>,
+}
+
+/// The document stored for a dataset.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetRecord {
+    /// The version of this record.
+    pub format_version: u32,
+    /// The dataset name.
+    pub name: String,
+    /// Its description.
+    pub description: Option<String>,
+    /// Its owner.
+    pub owner: Option<String>,
+    /// Its purpose.
+    pub purpose: Option<String>,
+    /// Its project.
+    pub project: Option<String>,
+    /// When it was made.
+    pub created_on: NaiveDateTime,
+    /// When it last changed.
+    pub last_updated: NaiveDateTime,
+    /// Its signal names, in order.
+    pub signals: Vec<String>,
+}
+
+pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value)
+        .map_err(|e| Error::InvalidArgument(format!("cannot serialize metadata: {e}")))
+}
+
+pub(crate) fn from_json<T: for<'de> Deserialize<'de>>(key: &StorageKey, text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| {
+        Error::Storage(StorageError::Corrupt {
+            key: key.to_string(),
+            reason: format!("metadata does not parse: {e}"),
+        })
+    })
+}
+
+/// A compact text for the polars dtypes the model holds: `datetime[ns, UTC]`,
+/// `duration[us]`, `i64`, `f64`, `str`, `bool`.
+pub fn dtype_code(dtype: &DataType) -> String {
+    let unit = |u: &TimeUnit| crate::index::unit_alias(*u);
+    match dtype {
+        DataType::Datetime(u, None) => format!("datetime[{}]", unit(u)),
+        DataType::Datetime(u, Some(tz)) => format!("datetime[{}, {tz}]", unit(u)),
+        DataType::Duration(u) => format!("duration[{}]", unit(u)),
+        DataType::Int64 => "i64".into(),
+        DataType::Float64 => "f64".into(),
+        DataType::String => "str".into(),
+        DataType::Boolean => "bool".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Parses [`dtype_code`]'s text.
+pub fn parse_dtype_code(code: &str) -> Result<DataType> {
+    let unit = |u: &str| match u {
+        "ns" => Ok(TimeUnit::Nanoseconds),
+        "us" => Ok(TimeUnit::Microseconds),
+        "ms" => Ok(TimeUnit::Milliseconds),
+        other => Err(Error::InvalidArgument(format!(
+            "unknown time unit {other:?}"
+        ))),
+    };
+    Ok(match code {
+        "i64" => DataType::Int64,
+        "f64" => DataType::Float64,
+        "str" => DataType::String,
+        "bool" => DataType::Boolean,
+        _ => {
+            let inner = |prefix: &str| code.strip_prefix(prefix).and_then(|s| s.strip_suffix(']'));
+            if let Some(inner) = inner("datetime[") {
+                let (u, tz) = inner
+                    .split_once(", ")
+                    .map_or((inner, None), |(u, tz)| (u, Some(tz)));
+                DataType::Datetime(unit(u)?, polars::prelude::TimeZone::opt_try_new(tz)?)
+            } else if let Some(inner) = inner("duration[") {
+                DataType::Duration(unit(inner)?)
+            } else {
+                return Err(Error::InvalidArgument(format!(
+                    "unknown data type code {code:?}"
+                )));
+            }
+        }
+    })
+}
