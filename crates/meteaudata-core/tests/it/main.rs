@@ -4,3 +4,4 @@ mod common;
 mod dataset;
 mod naming;
 mod process;
+mod storage;
