@@ -193,10 +193,10 @@ fn series_node(ts: &TimeSeries) -> Node {
         .nested("index_metadata", index_node(&ts.index_metadata()));
     if !ts.is_resident() {
         n = n.simple("data", "stored, read on access");
-    } else if let (false, Ok(index)) = (ts.is_empty(), ts.index()) {
-        if let (Ok(first), Ok(last)) = (index.get(0), index.get(ts.len() - 1)) {
-            n = n.simple("date_range", format!("{} to {}", label(first), label(last)));
-        }
+    } else if let (false, Ok(index)) = (ts.is_empty(), ts.index())
+        && let (Ok(first), Ok(last)) = (index.get(0), index.get(ts.len() - 1))
+    {
+        n = n.simple("date_range", format!("{} to {}", label(first), label(last)));
     }
     ts.processing_steps()
         .iter()

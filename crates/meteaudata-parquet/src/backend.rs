@@ -1,0 +1,366 @@
+//! [`ParquetBackend`]: the [`StorageBackend`] over an object store.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use futures::TryStreamExt;
+use meteaudata_storage::runtime::block_on;
+use meteaudata_storage::{
+    Capabilities, Result, SaveMode, SaveOptions, SeriesData, StorageBackend, StorageError,
+    StorageKey,
+};
+use object_store::memory::InMemory;
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, UpdateVersion};
+
+use crate::codec;
+use crate::paths::{DOCUMENT_EXTENSION, SERIES_EXTENSION, object_path, prefix_path, series_key};
+
+const BACKEND: &str = "parquet";
+
+/// Parquet files in an object store (see the crate documentation for the layout).
+pub struct ParquetBackend {
+    store: Arc<dyn ObjectStore>,
+    root: Path,
+    location: String,
+    conditional: bool,
+    persistent: bool,
+    versions: Mutex<HashMap<StorageKey, UpdateVersion>>,
+}
+
+impl fmt::Debug for ParquetBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParquetBackend")
+            .field("location", &self.location)
+            .field("conditional", &self.conditional)
+            .finish()
+    }
+}
+
+impl ParquetBackend {
+    /// A store in the local directory `dir`, created if missing.
+    pub fn local(dir: impl AsRef<std::path::Path>) -> Result<ParquetBackend> {
+        let dir = dir.as_ref();
+        let shown = dir.display().to_string();
+        if dir.exists() && !dir.is_dir() {
+            return Err(StorageError::InvalidConfig(format!(
+                "{shown} is a file, not a directory"
+            )));
+        }
+        std::fs::create_dir_all(dir).map_err(|e| {
+            StorageError::backend(BACKEND, format!("cannot create the directory {shown}"), e)
+        })?;
+        let probe = dir.join(".meteaudata-write-probe");
+        std::fs::write(&probe, b"")
+            .and_then(|()| std::fs::remove_file(&probe))
+            .map_err(|e| {
+                StorageError::backend(BACKEND, format!("cannot write in the directory {shown}"), e)
+            })?;
+        let store = object_store::local::LocalFileSystem::new_with_prefix(dir)
+            .map_err(|e| StorageError::backend(BACKEND, format!("cannot open {shown}"), e))?
+            .with_automatic_cleanup(true);
+        Ok(ParquetBackend::with_store(
+            Arc::new(store),
+            Path::default(),
+            shown,
+            false,
+            true,
+        ))
+    }
+
+    /// A store in this process's memory (for tests; nothing survives the process).
+    pub fn in_memory() -> ParquetBackend {
+        ParquetBackend::with_store(
+            Arc::new(InMemory::new()),
+            Path::default(),
+            "memory://".into(),
+            true,
+            false,
+        )
+    }
+
+    /// A store from a URL: `file:///abs/dir`, `memory://`, and with the matching features
+    /// `s3://bucket/prefix`, `gs://…`, `az://…` (credentials and endpoint from the usual
+    /// environment variables, e.g. `AWS_ENDPOINT`, `AWS_ALLOW_HTTP`).
+    pub fn from_url(url: &str) -> Result<ParquetBackend> {
+        let parsed = url::Url::parse(url)
+            .map_err(|e| StorageError::InvalidConfig(format!("{url:?} is not a URL: {e}")))?;
+        match parsed.scheme() {
+            "file" => {
+                let path = parsed.to_file_path().map_err(|()| {
+                    StorageError::InvalidConfig(format!("{url:?} is not a local path"))
+                })?;
+                ParquetBackend::local(path)
+            }
+            "memory" => Ok(ParquetBackend::in_memory()),
+            _ => {
+                let options: Vec<(String, String)> = std::env::vars()
+                    .filter(|(k, _)| {
+                        ["AWS_", "GOOGLE_", "AZURE_"]
+                            .iter()
+                            .any(|p| k.starts_with(p))
+                    })
+                    .map(|(k, v)| (k.to_ascii_lowercase(), v))
+                    .collect();
+                let (store, root) =
+                    object_store::parse_url_opts(&parsed, options).map_err(|e| {
+                        StorageError::backend(
+                            BACKEND,
+                            format!("cannot open the store {}", redact(&parsed)),
+                            e,
+                        )
+                    })?;
+                Ok(ParquetBackend::with_store(
+                    Arc::from(store),
+                    root,
+                    redact(&parsed),
+                    true,
+                    true,
+                ))
+            }
+        }
+    }
+
+    /// A backend over any object store, rooted at `root`. `conditional` says whether the
+    /// store supports `PutMode::Update` (all object stores and memory; not the local file
+    /// system); `persistent` whether data outlives the process.
+    pub fn with_store(
+        store: Arc<dyn ObjectStore>,
+        root: Path,
+        location: String,
+        conditional: bool,
+        persistent: bool,
+    ) -> ParquetBackend {
+        ParquetBackend {
+            store,
+            root,
+            location,
+            conditional,
+            persistent,
+            versions: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn error(&self, path: &Path, key: &StorageKey, error: object_store::Error) -> StorageError {
+        match error {
+            object_store::Error::NotFound { .. } => StorageError::NotFound {
+                key: key.to_string(),
+            },
+            object_store::Error::AlreadyExists { .. } => StorageError::AlreadyExists {
+                key: key.to_string(),
+            },
+            object_store::Error::Precondition { .. } => StorageError::Conflict {
+                key: key.to_string(),
+                detail: "another writer changed it since this handle read it; reopen and retry"
+                    .into(),
+            },
+            other => {
+                StorageError::backend(BACKEND, format!("{} in {}", path, self.location), other)
+            }
+        }
+    }
+
+    fn remember(&self, key: &StorageKey, version: Option<UpdateVersion>) {
+        if let Ok(mut versions) = self.versions.lock() {
+            match version {
+                Some(v) => versions.insert(key.clone(), v),
+                None => versions.remove(key),
+            };
+        }
+    }
+
+    fn remembered(&self, key: &StorageKey) -> Option<UpdateVersion> {
+        self.versions.lock().ok().and_then(|v| v.get(key).cloned())
+    }
+
+    fn all_objects(&self, prefix: &Path) -> Result<Vec<Path>> {
+        block_on(async {
+            self.store
+                .list(Some(prefix))
+                .map_ok(|meta| meta.location)
+                .try_collect::<Vec<_>>()
+                .await
+        })
+        .map_err(|e| {
+            StorageError::backend(
+                BACKEND,
+                format!("cannot list {prefix} in {}", self.location),
+                e,
+            )
+        })
+    }
+}
+
+/// The URL without user name or password.
+fn redact(url: &url::Url) -> String {
+    let mut shown = url.clone();
+    let _ = shown.set_password(None);
+    let _ = shown.set_username("");
+    shown.to_string()
+}
+
+impl StorageBackend for ParquetBackend {
+    fn backend_type(&self) -> &str {
+        BACKEND
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::none()
+            .persistent(self.persistent)
+            .shared(self.persistent)
+            .conditional_writes(true)
+            .metadata_only_reads(true)
+    }
+
+    fn save(&self, key: &StorageKey, series: &SeriesData, options: SaveOptions) -> Result<()> {
+        let path = object_path(&self.root, key, SERIES_EXTENSION);
+        let bytes = codec::encode(series)?;
+        let mode = match options.mode {
+            SaveMode::CreateNew => PutMode::Create,
+            _ => PutMode::Overwrite,
+        };
+        block_on(
+            self.store
+                .put_opts(&path, PutPayload::from(bytes), PutOptions::from(mode)),
+        )
+        .map(|_| ())
+        .map_err(|e| self.error(&path, key, e))
+    }
+
+    fn load(&self, key: &StorageKey) -> Result<SeriesData> {
+        let path = object_path(&self.root, key, SERIES_EXTENSION);
+        let bytes = block_on(async { self.store.get(&path).await?.bytes().await })
+            .map_err(|e| self.error(&path, key, e))?;
+        codec::decode(path.as_ref(), bytes)
+    }
+
+    fn load_metadata(&self, key: &StorageKey) -> Result<String> {
+        let path = object_path(&self.root, key, SERIES_EXTENSION);
+        let tail = block_on(async {
+            let size = self.store.head(&path).await?.size;
+            if size < 8 {
+                return Ok::<_, object_store::Error>(None);
+            }
+            let last8 = self.store.get_range(&path, size - 8..size).await?;
+            let Ok(footer) = codec::footer_length(path.as_ref(), &last8) else {
+                return Ok(None);
+            };
+            let start = size.saturating_sub(8 + footer);
+            Ok(Some(
+                self.store.get_range(&path, start..size).await?.to_vec(),
+            ))
+        })
+        .map_err(|e| self.error(&path, key, e))?;
+        match tail {
+            Some(tail) => codec::decode_metadata(path.as_ref(), tail),
+            None => Err(StorageError::Corrupt {
+                key: path.to_string(),
+                reason: "not a Parquet file (too short or no closing magic)".into(),
+            }),
+        }
+    }
+
+    fn delete(&self, key: &StorageKey) -> Result<()> {
+        if !self.exists(key)? {
+            return Err(StorageError::NotFound {
+                key: key.to_string(),
+            });
+        }
+        let path = object_path(&self.root, key, SERIES_EXTENSION);
+        block_on(self.store.delete(&path)).map_err(|e| self.error(&path, key, e))
+    }
+
+    fn exists(&self, key: &StorageKey) -> Result<bool> {
+        let path = object_path(&self.root, key, SERIES_EXTENSION);
+        match block_on(self.store.head(&path)) {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(self.error(&path, key, e)),
+        }
+    }
+
+    fn list_keys(&self, prefix: Option<&StorageKey>) -> Result<Vec<StorageKey>> {
+        let mut keys = Vec::new();
+        for location in self.all_objects(&prefix_path(&self.root, prefix))? {
+            if let Some(key) = series_key(&self.root, &location)? {
+                keys.push(key);
+            }
+        }
+        keys.sort();
+        Ok(keys)
+    }
+
+    fn save_document(&self, key: &StorageKey, document: &str) -> Result<()> {
+        let path = object_path(&self.root, key, DOCUMENT_EXTENSION);
+        let mode = match (self.conditional, self.remembered(key)) {
+            (false, _) => PutMode::Overwrite,
+            (true, Some(version)) => PutMode::Update(version),
+            (true, None) => PutMode::Create,
+        };
+        let payload = PutPayload::from(document.as_bytes().to_vec());
+        match block_on(self.store.put_opts(&path, payload, PutOptions::from(mode))) {
+            Ok(result) => {
+                self.remember(key, self.conditional.then(|| UpdateVersion::from(result)));
+                Ok(())
+            }
+            Err(object_store::Error::AlreadyExists { .. }) => Err(StorageError::Conflict {
+                key: key.to_string(),
+                detail: "another writer created it; open it before saving over it".into(),
+            }),
+            Err(e) => Err(self.error(&path, key, e)),
+        }
+    }
+
+    fn load_document(&self, key: &StorageKey) -> Result<String> {
+        let path = object_path(&self.root, key, DOCUMENT_EXTENSION);
+        let (bytes, version) = block_on(async {
+            let result = self.store.get(&path).await?;
+            let version = UpdateVersion {
+                e_tag: result.meta.e_tag.clone(),
+                version: result.meta.version.clone(),
+            };
+            Ok::<_, object_store::Error>((result.bytes().await?, version))
+        })
+        .map_err(|e| self.error(&path, key, e))?;
+        self.remember(key, self.conditional.then_some(version));
+        String::from_utf8(bytes.to_vec()).map_err(|_| StorageError::Corrupt {
+            key: path.to_string(),
+            reason: "the document is not UTF-8".into(),
+        })
+    }
+
+    fn delete_document(&self, key: &StorageKey) -> Result<()> {
+        let path = object_path(&self.root, key, DOCUMENT_EXTENSION);
+        block_on(self.store.head(&path)).map_err(|e| self.error(&path, key, e))?;
+        block_on(self.store.delete(&path)).map_err(|e| self.error(&path, key, e))?;
+        self.remember(key, None);
+        Ok(())
+    }
+
+    fn clear(&self, prefix: Option<&StorageKey>) -> Result<()> {
+        let mut doomed = self.all_objects(&prefix_path(&self.root, prefix))?;
+        if let Some(prefix) = prefix {
+            let own = object_path(&self.root, prefix, DOCUMENT_EXTENSION);
+            if block_on(self.store.head(&own)).is_ok() {
+                doomed.push(own);
+            }
+        }
+        for path in doomed {
+            match block_on(self.store.delete(&path)) {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => {
+                    return Err(StorageError::backend(
+                        BACKEND,
+                        format!("cannot delete {path} in {}", self.location),
+                        e,
+                    ));
+                }
+            }
+        }
+        if let Ok(mut versions) = self.versions.lock() {
+            versions.retain(|k, _| prefix.is_some_and(|p| !k.starts_with(p)));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,59 @@
+//! Parquet storage backend of meteaudata for Rust, over [`object_store`]: a local directory by
+//! default, memory for tests, and S3 / GCS / Azure behind the `aws`, `gcp` and `azure`
+//! features.
+//!
+//! Layout under the store's root, mirroring the hierarchy:
+//!
+//! ```text
+//! <dataset>.json                       dataset document
+//! <dataset>/<signal>.json              signal document
+//! <dataset>/<signal>/<BASE>#<n>.parquet one object per series, its metadata in the footer
+//! ```
+//!
+//! Each key segment becomes one path segment through object_store's reversible
+//! percent-encoding, so every key maps to exactly one object and back (`a/b_c` and `a_b/c`
+//! never collide). Every object is written whole and atomically. On stores that support
+//! conditional writes (object stores, memory), documents are written with `PutMode::Create` /
+//! `PutMode::Update` against the version this handle last read or wrote, so a concurrent
+//! writer's update is never silently lost: the loser gets [`StorageError::Conflict`].
+
+mod backend;
+mod codec;
+mod paths;
+
+pub use backend::ParquetBackend;
+
+use std::sync::Arc;
+
+use meteaudata_storage::{StorageBackend, StorageConfig, StorageError, StorageTarget};
+
+/// Registers this backend for the `file` and `memory` URL schemes and plain directory
+/// configs (and `s3`, `gs`, `az` when those features are on).
+pub fn register() {
+    for scheme in ["file", "memory"] {
+        meteaudata_storage::register_backend(scheme, factory);
+    }
+    #[cfg(feature = "aws")]
+    for scheme in ["s3", "s3a"] {
+        meteaudata_storage::register_backend(scheme, factory);
+    }
+    #[cfg(feature = "gcp")]
+    meteaudata_storage::register_backend("gs", factory);
+    #[cfg(feature = "azure")]
+    for scheme in ["az", "abfs", "abfss"] {
+        meteaudata_storage::register_backend(scheme, factory);
+    }
+}
+
+fn factory(config: &StorageConfig) -> Result<Arc<dyn StorageBackend>, StorageError> {
+    let backend = match &config.target {
+        StorageTarget::Disk(path) => ParquetBackend::local(path)?,
+        StorageTarget::Url(url) => ParquetBackend::from_url(url)?,
+        other => {
+            return Err(StorageError::InvalidConfig(format!(
+                "the parquet backend cannot serve {other:?}"
+            )));
+        }
+    };
+    Ok(Arc::new(backend))
+}
