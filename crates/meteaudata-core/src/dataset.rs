@@ -461,12 +461,12 @@ impl Dataset {
 
     /// Reopens the dataset `name` from a store alone: names, units, provenance, histories and
     /// data (read on first access when `lazy`). The dataset stays attached to the store.
-    pub fn open(attachment: Attachment, name: &str, lazy: bool) -> Result<Dataset> {
+    pub fn open_from(attachment: Attachment, name: &str, lazy: bool) -> Result<Dataset> {
         let key = StorageKey::new([name])?;
         let record: DatasetRecord = from_json(&key, &attachment.backend.load_document(&key)?)?;
         let mut dataset = Dataset::new(&record.name)?;
         for signal_name in &record.signals {
-            let signal = Signal::open(attachment.clone(), Some(name), signal_name, lazy)?;
+            let signal = Signal::open_from(attachment.clone(), Some(name), signal_name, lazy)?;
             dataset.signals.insert(signal_name.clone(), signal);
         }
         dataset.description = record.description;

@@ -468,7 +468,7 @@ impl Signal {
                 ts.set_metadata_id(provenance_id.clone());
             }
             if ts.needs_save(key) {
-                ts.save_to(attachment, key)?;
+                ts.save_to_backend(attachment, key)?;
             }
         }
         attachment
@@ -529,7 +529,7 @@ impl Signal {
 
     /// Reads a stored signal: its document, then each series (data on first access when
     /// `lazy`). `dataset` is the namespace it was saved under.
-    pub fn open(
+    pub fn open_from(
         attachment: Attachment,
         dataset: Option<&str>,
         name: &str,
@@ -542,7 +542,7 @@ impl Signal {
         signal.parent = Parent(dataset.map(str::to_owned));
         for series_name in &record.time_series {
             let series_key = signal.series_key(series_name)?;
-            let ts = TimeSeries::open(&attachment, &series_key, lazy)?;
+            let ts = TimeSeries::load_from_backend(&attachment, &series_key, lazy)?;
             signal.time_series.insert(series_name.clone(), ts);
         }
         signal.created_on = record.created_on;

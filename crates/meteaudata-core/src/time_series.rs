@@ -444,8 +444,9 @@ impl TimeSeries {
         self.slot.is_dirty() || self.slot.stored_key().as_ref() != Some(key)
     }
 
-    /// Writes the series to `key` through `attachment` and records the stored copy.
-    pub(crate) fn save_to(&self, attachment: &Attachment, key: &StorageKey) -> Result<()> {
+    /// Writes the series to `key` through `attachment` and records the stored copy (its data
+    /// may then be released within the attachment's memory budget).
+    pub fn save_to_backend(&self, attachment: &Attachment, key: &StorageKey) -> Result<()> {
         let record = SeriesRecord {
             format_version: FORMAT_VERSION,
             name: self.name.clone(),
@@ -471,9 +472,9 @@ impl TimeSeries {
         Ok(())
     }
 
-    /// Reads the series stored at `key`: its metadata now, its data now or (with `lazy`) on
-    /// first access.
-    pub(crate) fn open(
+    /// Reads the series stored at `key` through `attachment`: its metadata now, its data now
+    /// or (with `lazy`) on first access.
+    pub fn load_from_backend(
         attachment: &Attachment,
         key: &StorageKey,
         lazy: bool,

@@ -20,19 +20,40 @@
 //! # }
 //! ```
 //!
-//! Crate features: the data model and the processing functions are always on; storage
-//! backends are switched on with features as they land.
+//! ## Storage
+//!
+//! Series live in memory by default. [`StorageExt::use_disk_storage`] (Parquet),
+//! `use_sql_storage` and [`StorageExt::use_url_storage`] attach a backend to a dataset, a
+//! signal or a series; with auto-save (the default) each processing step writes what it
+//! created, and saved series beyond the memory budget are released and read back on access.
+//! [`DatasetOpen::open`] reopens a dataset from its store alone.
+//!
+//! ## Cargo features
+//!
+//! | feature | what it switches on |
+//! |---|---|
+//! | `parquet` (default) | Parquet files on local disk and in memory |
+//! | `aws`, `gcp`, `azure` | Parquet on S3, Google Cloud Storage, Azure Blob Storage |
+//! | `full` | all of the above |
 
 pub use meteaudata_core::*;
+
+mod storage_ext;
+pub use storage_ext::{DatasetOpen, StorageExt, register_backends, save_series};
 
 /// The built-in processing functions (resample, interpolation, subset, …).
 pub mod processing {
     pub use meteaudata_processing::*;
 }
 
-/// The storage layer: backend trait, keys and backends.
+/// The storage layer: backend trait, keys, configuration, registry and the backends of the
+/// enabled features.
 pub mod storage {
     pub use meteaudata_storage::*;
+
+    /// The Parquet backend (feature `parquet`).
+    #[cfg(feature = "parquet")]
+    pub use meteaudata_parquet::ParquetBackend;
 }
 
 /// Everything a typical program needs, in one `use meteaudata::prelude::*;`.
@@ -43,6 +64,9 @@ pub mod prelude {
         FunctionInfo, ParamValue, Parameters, ProcessOptions, ProcessingStep, ProcessingType,
         Signal, TextDisplay, TimeSeries, TransformOutput, date_range, date_range_in,
     };
+    pub use meteaudata_storage::StorageConfig;
+
+    pub use crate::{DatasetOpen, StorageExt};
     pub use meteaudata_processing::{
         average_signals, linear_interpolation, linear_interpolation_by_time,
         normalize_index_to_numeric_delta, predict_from_previous_point, replace_ranges, resample,

@@ -216,7 +216,7 @@ fn a_dataset_reopens_from_its_store_alone() {
     ds.save_all().unwrap();
 
     let reopened =
-        Dataset::open(Attachment::new(backend, true, usize::MAX), "plant", true).unwrap();
+        Dataset::open_from(Attachment::new(backend, true, usize::MAX), "plant", true).unwrap();
     assert_eq!(reopened.all_signals(), ds.all_signals());
     assert_eq!(reopened.description(), Some("réacteur — l'eau"));
     let (a, b) = (reopened.signal("A#1").unwrap(), ds.signal("A#1").unwrap());
@@ -235,7 +235,7 @@ fn a_dataset_reopens_from_its_store_alone() {
     );
     assert_eq!(a.time_series("A#1_DOUBLE#1").unwrap().metadata_id(), None);
     assert_eq!(&reopened, &ds, "timestamps restored too");
-    let err = Dataset::open(
+    let err = Dataset::open_from(
         Attachment::new(Arc::new(MemoryBackend::new()), true, 0),
         "plant",
         true,
@@ -261,7 +261,8 @@ fn switching_from_memory_to_a_store_migrates_everything() {
         keys(probe.as_ref()),
         ["plant/A#1/RAW#1", "plant/B#1/DOUBLE#1", "plant/B#1/RAW#1"]
     );
-    let reopened = Dataset::open(Attachment::new(probe, true, usize::MAX), "plant", false).unwrap();
+    let reopened =
+        Dataset::open_from(Attachment::new(probe, true, usize::MAX), "plant", false).unwrap();
     assert_eq!(reopened.signal("B#1").unwrap(), ds.signal("B#1").unwrap());
 }
 
@@ -282,7 +283,7 @@ fn removals_and_renames_reach_the_store() {
     ds.remove("A#1").unwrap();
     assert_eq!(keys(backend.as_ref()), ["plant/Q#1/RAW#1"]);
     let reopened =
-        Dataset::open(Attachment::new(backend, true, usize::MAX), "plant", true).unwrap();
+        Dataset::open_from(Attachment::new(backend, true, usize::MAX), "plant", true).unwrap();
     assert_eq!(reopened.all_signals(), ["Q#1"]);
 }
 

@@ -1,0 +1,107 @@
+//! The storage conveniences of the seed page (`use_disk_storage`, `use_sql_storage`,
+//! `Dataset::open`), with the backends this build was compiled with registered first.
+
+use std::path::Path;
+use std::sync::{Arc, Once};
+
+use meteaudata_core::{Attachment, Dataset, Result, Signal, TimeSeries};
+use meteaudata_storage::{StorageBackend, StorageConfig, StorageKey, create_backend};
+
+/// Registers the storage backends of the enabled cargo features with
+/// [`create_backend`](meteaudata_storage::create_backend). Called by every method of
+/// [`StorageExt`] and [`DatasetOpen`]; call it yourself before using
+/// `meteaudata_storage::create_backend` directly.
+pub fn register_backends() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        #[cfg(feature = "parquet")]
+        meteaudata_parquet::register();
+    });
+}
+
+/// Storage shortcuts on [`Dataset`], [`Signal`] and [`TimeSeries`]. Auto-save is on unless
+/// stated; the memory budget is
+/// [`DEFAULT_MEMORY_BUDGET`](meteaudata_storage::DEFAULT_MEMORY_BUDGET).
+pub trait StorageExt {
+    /// Uses the backend a [`StorageConfig`] describes.
+    fn use_config(&mut self, config: &StorageConfig) -> Result<()>;
+
+    /// Parquet files in the directory `path` (the `parquet` feature, on by default).
+    fn use_disk_storage(&mut self, path: impl AsRef<Path>) -> Result<()> {
+        self.use_config(&StorageConfig::for_disk(path.as_ref()))
+    }
+
+    /// Parquet files in `path`, choosing whether each processing step is saved right away.
+    fn use_disk_storage_with(&mut self, path: impl AsRef<Path>, auto_save: bool) -> Result<()> {
+        self.use_config(&StorageConfig::for_disk(path.as_ref()).auto_save(auto_save))
+    }
+
+    /// A SQL database (`sqlite:///file.db`, `postgresql://…`, `mysql://…`; the `sqlite`,
+    /// `postgres` and `mysql` features).
+    fn use_sql_storage(&mut self, url: &str) -> Result<()> {
+        self.use_config(&StorageConfig::for_sql(url))
+    }
+
+    /// Any backend URL (`s3://bucket/prefix`, `file:///dir`, `memory://`, …).
+    fn use_url_storage(&mut self, url: &str) -> Result<()> {
+        self.use_config(&StorageConfig::for_url(url))
+    }
+}
+
+impl StorageExt for Dataset {
+    fn use_config(&mut self, config: &StorageConfig) -> Result<()> {
+        register_backends();
+        self.use_storage(config)
+    }
+}
+
+impl StorageExt for Signal {
+    fn use_config(&mut self, config: &StorageConfig) -> Result<()> {
+        register_backends();
+        self.use_storage(config)
+    }
+}
+
+/// A free-standing series keeps its copy under `default/<series name>`.
+impl StorageExt for TimeSeries {
+    fn use_config(&mut self, config: &StorageConfig) -> Result<()> {
+        register_backends();
+        let backend = create_backend(config)?;
+        save_series(self, backend)
+    }
+}
+
+/// Saves a free-standing series under `default/<series name>` in `backend`.
+pub fn save_series(series: &TimeSeries, backend: Arc<dyn StorageBackend>) -> Result<()> {
+    let key = StorageKey::new([meteaudata_core::signal::STANDALONE_NAMESPACE, series.name()])?;
+    let attachment = Attachment::new(backend, true, usize::MAX);
+    series.save_to_backend(&attachment, &key)
+}
+
+/// `Dataset::open(url, name)`: reopen a saved dataset from its store alone.
+pub trait DatasetOpen: Sized {
+    /// Opens the dataset `name` stored at `target` (a directory path or a backend URL), data
+    /// read lazily on first access.
+    fn open(target: &str, name: &str) -> Result<Self>;
+
+    /// Opens with a full configuration (auto-save, lazy loading, memory budget).
+    fn open_with(config: &StorageConfig, name: &str) -> Result<Self>;
+}
+
+impl DatasetOpen for Dataset {
+    fn open(target: &str, name: &str) -> Result<Dataset> {
+        let config = if target.contains("://") || target.starts_with("sqlite:") {
+            StorageConfig::for_url(target)
+        } else {
+            StorageConfig::for_disk(target)
+        };
+        Dataset::open_with(&config, name)
+    }
+
+    fn open_with(config: &StorageConfig, name: &str) -> Result<Dataset> {
+        register_backends();
+        let backend = create_backend(config)?;
+        let attachment = Attachment::new(backend, config.auto_save, config.memory_budget);
+        meteaudata_core::Dataset::open_from(attachment, name, config.lazy_load)
+    }
+}

@@ -1,0 +1,163 @@
+//! Datasets on a Parquet directory through the facade: reopen from the directory alone,
+//! memory released to the budget, and clear errors for damaged stores.
+
+use meteaudata::prelude::*;
+use meteaudata::storage::StorageError;
+use meteaudata_e2e::workload;
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("meteaudata-e2e-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn processed(dir: &std::path::Path) -> Dataset {
+    let mut ds = Dataset::new("plant")
+        .unwrap()
+        .with_description("réacteur — l'eau")
+        .with_signals([workload::signal(5_000, 0), workload::signal(5_000, 1)])
+        .unwrap();
+    ds.use_disk_storage(dir).unwrap();
+    for s in ["S0#1", "S1#1"] {
+        let signal = ds.signal_mut(s).unwrap();
+        signal
+            .process(
+                &[&format!("{s}_RAW#1")],
+                linear_interpolation(),
+                ProcessOptions::default(),
+            )
+            .unwrap();
+        signal
+            .process(
+                &[&format!("{s}_LIN-INT#1")],
+                resample("15min"),
+                ProcessOptions::default(),
+            )
+            .unwrap();
+    }
+    ds.process(
+        &["S0#1_RESAMPLED#1", "S1#1_RESAMPLED#1"],
+        average_signals(None, true),
+        DatasetProcessOptions::default(),
+    )
+    .unwrap();
+    ds
+}
+
+#[test]
+fn a_dataset_reopens_from_its_directory() {
+    let dir = scratch("reopen");
+    let ds = processed(&dir);
+    let reopened = Dataset::open(dir.to_str().unwrap(), "plant").unwrap();
+    assert_eq!(reopened.all_signals(), ["S0#1", "S1#1", "AVERAGE#1"]);
+    for signal in ds.iter() {
+        let other = reopened.signal(signal.name()).unwrap();
+        assert_eq!(other.units(), signal.units());
+        assert_eq!(other.all_time_series(), signal.all_time_series());
+        for ts in signal.iter() {
+            let back = other.time_series(ts.name()).unwrap();
+            assert!(!back.is_resident(), "opened lazily");
+            assert_eq!(back, ts, "{}", ts.name());
+            assert_eq!(back.index_metadata(), ts.index_metadata());
+        }
+    }
+    assert_eq!(reopened, ds);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn saving_releases_memory_down_to_the_budget() {
+    let dir = scratch("budget");
+    let mut ds = Dataset::new("big")
+        .unwrap()
+        .with_signals((0..4).map(|s| workload::signal(200_000, s)))
+        .unwrap();
+    let all = ds.resident_bytes();
+    let budget = all / 4;
+    ds.use_config(
+        &StorageConfig::for_disk(&dir)
+            .memory_budget(budget)
+            .auto_save(false),
+    )
+    .unwrap();
+    ds.save_all().unwrap();
+    assert!(
+        ds.resident_bytes() <= budget,
+        "{} resident > budget {budget}",
+        ds.resident_bytes()
+    );
+    let series = ds
+        .signal("S0#1")
+        .unwrap()
+        .time_series("S0#1_RAW#1")
+        .unwrap();
+    assert!(!series.is_resident());
+    let expected = workload::checksum(&workload::values(200_000, 0));
+    let got = workload::checksum(&meteaudata_e2e::float_values(series));
+    assert_eq!(got, expected, "reloaded values are the same");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn damaged_objects_are_named_and_leave_the_rest_alone() {
+    let dir = scratch("damaged");
+    processed(&dir);
+    let raw0 = dir.join("plant").join("S0%231").join("RAW%231.parquet");
+    assert!(raw0.exists(), "layout: {}", raw0.display());
+    std::fs::write(&raw0, b"not parquet at all").unwrap();
+    let lin = dir.join("plant").join("S0%231").join("LIN-INT%231.parquet");
+    let bytes = std::fs::read(&lin).unwrap();
+    std::fs::write(&lin, &bytes[..bytes.len() / 2]).unwrap();
+
+    let err = Dataset::open(dir.to_str().unwrap(), "plant").unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("RAW%231.parquet") || text.contains("RAW#1"),
+        "{text}"
+    );
+    assert!(
+        matches!(
+            err,
+            meteaudata::Error::Storage(StorageError::Corrupt { .. })
+        ),
+        "{err:?}"
+    );
+
+    // The untouched signal still opens on its own.
+    let mut other = Signal::open_from(
+        meteaudata::Attachment::new(
+            std::sync::Arc::new(meteaudata::storage::ParquetBackend::local(&dir).unwrap()),
+            false,
+            usize::MAX,
+        ),
+        Some("plant"),
+        "S1#1",
+        false,
+    )
+    .unwrap();
+    other.load_all().unwrap();
+    assert_eq!(other.len(), 3);
+
+    std::fs::write(dir.join("plant.json"), b"{ not json").unwrap();
+    let err = Dataset::open(dir.to_str().unwrap(), "plant").unwrap_err();
+    assert!(
+        err.to_string().contains("plant") && err.to_string().contains("does not parse"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_file_where_a_directory_should_be_is_refused() {
+    let file = scratch("a-file");
+    std::fs::write(&file, b"x").unwrap();
+    let mut ds = Dataset::new("d").unwrap();
+    let err = ds.use_disk_storage(&file).unwrap_err();
+    assert!(
+        err.to_string().contains("is a file, not a directory"),
+        "{err}"
+    );
+    assert!(ds.storage().is_none(), "nothing attached");
+    assert_eq!(std::fs::read(&file).unwrap(), b"x", "the file is untouched");
+    let _ = std::fs::remove_file(&file);
+}
