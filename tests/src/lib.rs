@@ -1,7 +1,7 @@
 //! Reads the golden fixtures written by meteaudata 0.12.1 for Python
 //! (`../shared/fixtures/meteaudata-py-0.12.1/` next to the repository) into facade types.
 
-pub mod workload;
+pub use meteaudata_workloads::data as workload;
 
 use std::path::PathBuf;
 

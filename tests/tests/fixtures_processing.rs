@@ -37,16 +37,6 @@ fn transform_of(step: &Value) -> Box<dyn SignalTransform> {
     }
 }
 
-struct Boxed(Box<dyn SignalTransform>);
-impl SignalTransform for Boxed {
-    fn name(&self) -> String {
-        self.0.name()
-    }
-    fn apply(&self, inputs: &[&TimeSeries]) -> Result<Vec<TransformOutput>, BoxError> {
-        self.0.apply(inputs)
-    }
-}
-
 fn fixture_series<'a>(dataset: &'a Value, name: &str) -> (&'a Value, &'a Value) {
     let signal_name = name.rsplit_once('_').unwrap().0;
     let signal = &dataset["signals"][signal_name];
@@ -194,11 +184,7 @@ fn every_processed_fixture_series_is_recomputed() {
                         )
                         .unwrap();
                         let out = s
-                            .process(
-                                &inputs,
-                                Boxed(transform_of(last)),
-                                ProcessOptions::default(),
-                            )
+                            .process(&inputs, transform_of(last), ProcessOptions::default())
                             .unwrap();
                         assert_eq!(out, [name.as_str()], "{context}: name");
                         s.time_series(name).unwrap().clone()

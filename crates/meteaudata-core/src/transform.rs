@@ -54,6 +54,18 @@ where
     }
 }
 
+/// A boxed transform is a transform, so transforms chosen at run time can be passed to
+/// [`Signal::process`].
+impl SignalTransform for Box<dyn SignalTransform + '_> {
+    fn name(&self) -> String {
+        (**self).name()
+    }
+
+    fn apply(&self, inputs: &[&TimeSeries]) -> Result<Vec<TransformOutput>, BoxError> {
+        (**self).apply(inputs)
+    }
+}
+
 /// One input of a [`DatasetTransform`]: a requested series and the signal that holds it.
 #[derive(Debug, Clone, Copy)]
 pub struct DatasetInput<'a> {

@@ -3,6 +3,7 @@
 
 use meteaudata::polars::prelude::*;
 use meteaudata::{DataProvenance, Dataset, Signal, TimeSeries};
+use serde_json::json;
 
 /// 2020-01-01T00:00:00 in nanoseconds.
 const START_NS: i64 = 1_577_836_800_000_000_000;
@@ -106,6 +107,13 @@ pub struct Checksum {
     pub sum: f64,
     /// Hex MD5 of the bytes.
     pub md5: String,
+}
+
+impl Checksum {
+    /// As JSON.
+    pub fn to_json(&self) -> serde_json::Value {
+        json!({"length": self.length, "missing": self.missing, "sum": self.sum, "md5": self.md5})
+    }
 }
 
 /// The checksum of `values`.

@@ -1,0 +1,211 @@
+//! The jobs: each builds, processes, writes or reads the workload data and reports phase
+//! timings, a checksum and the process's peak memory as one JSON object.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use meteaudata::polars::prelude::*;
+use meteaudata::prelude::*;
+use serde_json::{Value, json};
+
+use crate::data::{self, Checksum, checksum};
+
+/// The arguments of one run.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// The job name (`w1_build`, …).
+    pub name: String,
+    /// Points per signal.
+    pub n: usize,
+    /// A scratch directory for stores.
+    pub dir: PathBuf,
+    /// Signals (w6 only).
+    pub signals: u64,
+    /// Memory budget in bytes (w6_disk).
+    pub budget: usize,
+}
+
+/// The job names.
+pub const JOBS: &[&str] = &[
+    "w1_build",
+    "w2_process",
+    "w3_write",
+    "w3_read",
+    "w6_mem",
+    "w6_disk",
+    "raw_parquet_write",
+    "raw_parquet_read",
+];
+
+struct Phases(Vec<(&'static str, f64)>);
+
+impl Phases {
+    fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let start = Instant::now();
+        let out = f()?;
+        self.0.push((name, start.elapsed().as_secs_f64()));
+        Ok(out)
+    }
+
+    fn to_json(&self) -> Value {
+        Value::Object(
+            self.0
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), json!(v)))
+                .collect(),
+        )
+    }
+}
+
+fn values_of(ts: &TimeSeries) -> Result<Vec<Option<f64>>> {
+    Ok(ts
+        .values()?
+        .cast(&DataType::Float64)?
+        .f64()?
+        .iter()
+        .collect())
+}
+
+/// The peak resident set of this process, in KiB (Linux `VmHWM`).
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The bytes of all files under `dir`.
+pub fn bytes_on_disk(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| {
+            let p = e.path();
+            if p.is_dir() {
+                bytes_on_disk(&p)
+            } else {
+                e.metadata().map_or(0, |m| m.len())
+            }
+        })
+        .sum()
+}
+
+/// Runs one job and returns its report.
+pub fn run(job: &Job) -> Result<Value> {
+    let mut phases = Phases(Vec::new());
+    let n = job.n;
+    let raw_name = "S0#1_RAW#1";
+    let result: Checksum = match job.name.as_str() {
+        "w1_build" => {
+            let ds = phases.time("build", || Ok(data::dataset(n)))?;
+            checksum(&values_of(ds.signal("S0#1")?.time_series(raw_name)?)?)
+        }
+        "w2_process" => {
+            let mut ds = phases.time("build", || Ok(data::dataset(n)))?;
+            phases.time("process", || {
+                let s = ds.signal_mut("S0#1")?;
+                s.process(&[raw_name], resample("15min"), ProcessOptions::default())?;
+                s.process(
+                    &["S0#1_RESAMPLED#1"],
+                    linear_interpolation(),
+                    ProcessOptions::default(),
+                )?;
+                Ok(())
+            })?;
+            checksum(&values_of(
+                ds.signal("S0#1")?.time_series("S0#1_LIN-INT#1")?,
+            )?)
+        }
+        "w3_write" => {
+            fresh(&job.dir)?;
+            let mut ds = phases.time("build", || Ok(data::dataset(n)))?;
+            phases.time("write", || Ok(ds.use_disk_storage(&job.dir)?))?;
+            checksum(&values_of(ds.signal("S0#1")?.time_series(raw_name)?)?)
+        }
+        "w3_read" => {
+            let ds = phases.time("open", || {
+                Ok(Dataset::open(
+                    job.dir.to_str().context("directory is not UTF-8")?,
+                    "workload",
+                )?)
+            })?;
+            let values = phases.time("read", || {
+                values_of(ds.signal("S0#1")?.time_series(raw_name)?)
+            })?;
+            checksum(&values)
+        }
+        "w6_mem" | "w6_disk" => {
+            let on_disk = job.name == "w6_disk";
+            if on_disk {
+                fresh(&job.dir)?;
+            }
+            let mut ds = Dataset::new("workload")?;
+            if on_disk {
+                ds.use_config(&StorageConfig::for_disk(&job.dir).memory_budget(job.budget))?;
+            }
+            let mut last = None;
+            phases.time("process", || {
+                for s in 0..job.signals {
+                    let name = ds.add(data::signal(n, s))?;
+                    let signal = ds.signal_mut(&name)?;
+                    let step = |signal: &mut Signal,
+                                input: &str,
+                                transform: Box<dyn SignalTransform>|
+                     -> Result<String> {
+                        Ok(signal
+                            .process(&[input], transform, ProcessOptions::default())?
+                            .remove(0))
+                    };
+                    let a = step(
+                        signal,
+                        &format!("{name}_RAW#1"),
+                        Box::new(linear_interpolation()),
+                    )?;
+                    let b = step(signal, &a, Box::new(resample("15min")))?;
+                    let c = step(signal, &b, Box::new(linear_interpolation()))?;
+                    last = Some((name, c));
+                }
+                Ok(())
+            })?;
+            let (signal, series) = last.context("no signal processed")?;
+            checksum(&values_of(ds.signal(&signal)?.time_series(&series)?)?)
+        }
+        "raw_parquet_write" => {
+            fresh(&job.dir)?;
+            let mut frame = phases.time("build", || Ok(data::series(n, 0).data()?))?;
+            phases.time("write", || {
+                let file = std::fs::File::create(job.dir.join("raw.parquet"))?;
+                ParquetWriter::new(file).finish(&mut frame)?;
+                Ok(())
+            })?;
+            checksum(&frame.column("values")?.f64()?.iter().collect::<Vec<_>>())
+        }
+        "raw_parquet_read" => {
+            let frame = phases.time("read", || {
+                Ok(
+                    ParquetReader::new(std::fs::File::open(job.dir.join("raw.parquet"))?)
+                        .finish()?,
+                )
+            })?;
+            checksum(&frame.column("values")?.f64()?.iter().collect::<Vec<_>>())
+        }
+        other => bail!("unknown job {other:?}; jobs: {}", JOBS.join(", ")),
+    };
+    Ok(json!({
+        "job": job.name,
+        "n": n,
+        "signals": job.signals,
+        "phases": phases.to_json(),
+        "checksum": result.to_json(),
+        "bytes_on_disk": bytes_on_disk(&job.dir),
+        "peak_rss_kib": peak_rss_kib(),
+    }))
+}
+
+fn fresh(dir: &Path) -> Result<()> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).with_context(|| format!("cannot empty {}", dir.display()))?;
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))
+}
