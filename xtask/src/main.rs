@@ -1,24 +1,27 @@
-//! Project automation: `cargo xtask ci` runs every check CI runs; `cargo xtask bench` runs the
-//! criterion benches.
+//! Project automation:
+//!
+//! - `cargo xtask ci`: every check CI runs (format, clippy, docs, tests).
+//! - `cargo xtask bench [--quick]`: builds the workload runner in release, runs every job 3
+//!   times at N = 10^4 … 10^7 (10^7 skipped with `--quick`) and writes the table of medians
+//!   into `docs/performance.md`.
+
+mod bench;
 
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
 fn main() -> Result<()> {
-    let task = std::env::args().nth(1).unwrap_or_default();
-    match task.as_str() {
-        "ci" => ci(),
-        "bench" => bench(std::env::args().skip(2).collect()),
-        _ => {
-            eprintln!("usage: cargo xtask <ci | bench [criterion args]>");
-            bail!("unknown task {task:?}")
-        }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("ci") => ci(),
+        Some("bench") => bench::run(args.iter().any(|a| a == "--quick")),
+        _ => bail!("usage: cargo xtask <ci | bench [--quick]>"),
     }
 }
 
 /// Runs `cargo` with `args`, failing on a non-zero exit.
-fn cargo(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
+pub(crate) fn cargo(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
     eprintln!("+ cargo {}", args.join(" "));
     let status = Command::new(env!("CARGO"))
         .args(args)
@@ -50,14 +53,4 @@ fn ci() -> Result<()> {
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
     cargo(&["test", "--workspace"], &[])
-}
-
-/// The criterion benches, in release mode.
-fn bench(extra: Vec<String>) -> Result<()> {
-    let mut args = vec!["bench", "--workspace", "--benches"];
-    if !extra.is_empty() {
-        args.push("--");
-        args.extend(extra.iter().map(String::as_str));
-    }
-    cargo(&args, &[])
 }

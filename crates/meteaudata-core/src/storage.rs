@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use chrono::NaiveDateTime;
 use meteaudata_storage::{StorageBackend, StorageError, StorageKey};
-use polars::prelude::{DataFrame, DataType, TimeUnit};
+use polars::prelude::DataFrame;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -248,7 +248,7 @@ pub struct SeriesRecord {
     pub name: String,
     /// The number of points.
     pub length: usize,
-    /// The polars dtype of the index (see [`dtype_code`]).
+    /// The polars dtype of the index (see [`meteaudata_storage::dtype_code`]).
     pub index_data_type: String,
     /// The polars dtype of the values.
     pub values_data_type: String,
@@ -310,54 +310,5 @@ pub(crate) fn from_json<T: for<'de> Deserialize<'de>>(key: &StorageKey, text: &s
             key: key.to_string(),
             reason: format!("metadata does not parse: {e}"),
         })
-    })
-}
-
-/// A compact text for the polars dtypes the model holds: `datetime[ns, UTC]`,
-/// `duration[us]`, `i64`, `f64`, `str`, `bool`.
-pub fn dtype_code(dtype: &DataType) -> String {
-    let unit = |u: &TimeUnit| crate::index::unit_alias(*u);
-    match dtype {
-        DataType::Datetime(u, None) => format!("datetime[{}]", unit(u)),
-        DataType::Datetime(u, Some(tz)) => format!("datetime[{}, {tz}]", unit(u)),
-        DataType::Duration(u) => format!("duration[{}]", unit(u)),
-        DataType::Int64 => "i64".into(),
-        DataType::Float64 => "f64".into(),
-        DataType::String => "str".into(),
-        DataType::Boolean => "bool".into(),
-        other => other.to_string(),
-    }
-}
-
-/// Parses [`dtype_code`]'s text.
-pub fn parse_dtype_code(code: &str) -> Result<DataType> {
-    let unit = |u: &str| match u {
-        "ns" => Ok(TimeUnit::Nanoseconds),
-        "us" => Ok(TimeUnit::Microseconds),
-        "ms" => Ok(TimeUnit::Milliseconds),
-        other => Err(Error::InvalidArgument(format!(
-            "unknown time unit {other:?}"
-        ))),
-    };
-    Ok(match code {
-        "i64" => DataType::Int64,
-        "f64" => DataType::Float64,
-        "str" => DataType::String,
-        "bool" => DataType::Boolean,
-        _ => {
-            let inner = |prefix: &str| code.strip_prefix(prefix).and_then(|s| s.strip_suffix(']'));
-            if let Some(inner) = inner("datetime[") {
-                let (u, tz) = inner
-                    .split_once(", ")
-                    .map_or((inner, None), |(u, tz)| (u, Some(tz)));
-                DataType::Datetime(unit(u)?, polars::prelude::TimeZone::opt_try_new(tz)?)
-            } else if let Some(inner) = inner("duration[") {
-                DataType::Duration(unit(inner)?)
-            } else {
-                return Err(Error::InvalidArgument(format!(
-                    "unknown data type code {code:?}"
-                )));
-            }
-        }
     })
 }

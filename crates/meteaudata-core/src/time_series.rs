@@ -13,10 +13,10 @@ use crate::index::{IndexKind, IndexMetadata, unit_alias, unit_nanos};
 use crate::name::TsName;
 use crate::step::ProcessingStep;
 use crate::storage::{
-    Attachment, DataSlot, FORMAT_VERSION, SeriesRecord, StoredCopy, dtype_code, from_json,
-    parse_dtype_code, to_json,
+    Attachment, DataSlot, FORMAT_VERSION, SeriesRecord, StoredCopy, from_json, to_json,
 };
 use crate::time::now;
+use meteaudata_storage::{dtype_code, parse_dtype_code};
 
 /// The name of the index column in [`TimeSeries::data`].
 pub const INDEX_COLUMN: &str = "index";

@@ -8,6 +8,7 @@
 
 mod backend;
 mod config;
+mod dtype;
 mod error;
 mod key;
 mod memory;
@@ -16,6 +17,7 @@ pub mod runtime;
 
 pub use backend::{Capabilities, SaveMode, SaveOptions, SeriesData, StorageBackend};
 pub use config::{DEFAULT_MEMORY_BUDGET, StorageConfig, StorageTarget};
+pub use dtype::{dtype_code, parse_dtype_code};
 pub use error::{BoxError, Result, StorageError};
 pub use key::StorageKey;
 pub use memory::MemoryBackend;

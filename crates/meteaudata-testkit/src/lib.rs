@@ -1,7 +1,7 @@
 //! The conformance suite of the meteaudata storage layer.
 //!
 //! Every backend — ours and third parties' — runs [`run_all`] (or the checks one by one)
-//! against a fresh store. Each check works under its own top-level key segment and panics
+//! against a fresh store. Missing values are nulls (the data model never stores NaN). Each check works under its own top-level key segment and panics
 //! with a message naming the check and the case when the backend misbehaves.
 //!
 //! ```
@@ -120,7 +120,7 @@ pub fn sample_frames() -> Vec<(&'static str, DataFrame)> {
             "string index",
             frame(
                 Column::new("i".into(), ["a", "b", "é"]),
-                Column::new("v".into(), [1.0f64, f64::NAN, 3.0]),
+                Column::new("v".into(), [Some(1.0f64), None, Some(3.0)]),
             ),
         ),
         (

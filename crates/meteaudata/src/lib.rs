@@ -23,7 +23,7 @@
 //! ## Storage
 //!
 //! Series live in memory by default. [`StorageExt::use_disk_storage`] (Parquet),
-//! `use_sql_storage` and [`StorageExt::use_url_storage`] attach a backend to a dataset, a
+//! [`StorageExt::use_sql_storage`] and [`StorageExt::use_url_storage`] attach a backend to a dataset, a
 //! signal or a series; with auto-save (the default) each processing step writes what it
 //! created, and saved series beyond the memory budget are released and read back on access.
 //! [`DatasetOpen::open`] reopens a dataset from its store alone.
@@ -34,6 +34,8 @@
 //! |---|---|
 //! | `parquet` (default) | Parquet files on local disk and in memory |
 //! | `aws`, `gcp`, `azure` | Parquet on S3, Google Cloud Storage, Azure Blob Storage |
+//! | `sqlite` (default) | SQLite files and in-memory databases |
+//! | `postgres`, `mysql` | PostgreSQL, MySQL / MariaDB |
 //! | `full` | all of the above |
 
 pub use meteaudata_core::*;
@@ -54,6 +56,10 @@ pub mod storage {
     /// The Parquet backend (feature `parquet`).
     #[cfg(feature = "parquet")]
     pub use meteaudata_parquet::ParquetBackend;
+
+    /// The SQL backend (features `sqlite`, `postgres`, `mysql`).
+    #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+    pub use meteaudata_sql::SqlBackend;
 }
 
 /// Everything a typical program needs, in one `use meteaudata::prelude::*;`.

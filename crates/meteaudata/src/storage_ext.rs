@@ -16,6 +16,8 @@ pub fn register_backends() {
     ONCE.call_once(|| {
         #[cfg(feature = "parquet")]
         meteaudata_parquet::register();
+        #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+        meteaudata_sql::register();
     });
 }
 

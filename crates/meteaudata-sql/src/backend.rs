@@ -1,0 +1,444 @@
+//! [`SqlBackend`]: the [`StorageBackend`] on a SQL database.
+
+use meteaudata_storage::runtime::block_on;
+use meteaudata_storage::{
+    Capabilities, Result, SaveMode, SaveOptions, SeriesData, StorageBackend, StorageError,
+    StorageKey, dtype_code, parse_dtype_code,
+};
+use polars::prelude::*;
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, Statement,
+    TransactionTrait, Value,
+};
+
+use crate::columns::{from_rows, index_column, to_values, value_column};
+use crate::schema::{bind_limit, create_statements, placeholder};
+use crate::url::{SqlKind, SqlUrl};
+
+const BACKEND: &str = "sql";
+
+/// Time series in a SQL database (see [`crate::schema`] for the tables).
+#[derive(Debug)]
+pub struct SqlBackend {
+    db: DatabaseConnection,
+    url: SqlUrl,
+}
+
+impl SqlBackend {
+    /// Connects to `url` (see [`SqlUrl::parse`] for the accepted forms) and creates the
+    /// tables if they are missing.
+    pub fn connect(url: &str) -> Result<SqlBackend> {
+        let url = SqlUrl::parse(url)?;
+        let shown = url.shown.clone();
+        let db = block_on(async {
+            let mut options = ConnectOptions::new(url.connect.clone());
+            options.sqlx_logging(false);
+            if url.kind == SqlKind::Sqlite {
+                options.max_connections(1).min_connections(1);
+            }
+            Database::connect(options).await
+        })
+        .map_err(|e| StorageError::backend(BACKEND, format!("cannot connect to {shown}"), e))?;
+        let backend = SqlBackend { db, url };
+        block_on(async {
+            if backend.url.kind == SqlKind::Sqlite && !backend.url.connect.contains(":memory:") {
+                backend
+                    .db
+                    .query_one_raw(backend.stmt("PRAGMA journal_mode=WAL", vec![]))
+                    .await?;
+                backend
+                    .db
+                    .execute_raw(backend.stmt("PRAGMA synchronous=NORMAL", vec![]))
+                    .await?;
+            }
+            for sql in create_statements(backend.url.kind) {
+                backend.db.execute_raw(backend.stmt(&sql, vec![])).await?;
+            }
+            Ok::<_, DbErr>(())
+        })
+        .map_err(|e| {
+            StorageError::backend(
+                BACKEND,
+                format!("cannot create the meteaudata tables in {shown}"),
+                e,
+            )
+        })?;
+        Ok(backend)
+    }
+
+    /// The URL without credentials.
+    pub fn location(&self) -> &str {
+        &self.url.shown
+    }
+
+    fn stmt(&self, sql: &str, values: Vec<Value>) -> Statement {
+        Statement::from_sql_and_values(self.db.get_database_backend(), sql, values)
+    }
+
+    /// `sql` with `?` placeholders rewritten for the database.
+    fn sql(&self, sql: &str) -> String {
+        if self.url.kind != SqlKind::Postgres {
+            return sql.to_owned();
+        }
+        let mut out = String::with_capacity(sql.len() + 8);
+        let mut n = 0;
+        for c in sql.chars() {
+            if c == '?' {
+                n += 1;
+                out.push_str(&placeholder(self.url.kind, n));
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    fn fail(&self, what: String) -> impl Fn(DbErr) -> StorageError + '_ {
+        move |e| StorageError::backend(BACKEND, format!("{what} in {}", self.url.shown), e)
+    }
+
+    async fn series_id<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        key: &str,
+    ) -> Result<Option<i64>, DbErr> {
+        let row = conn
+            .query_one_raw(self.stmt(
+                &self.sql("SELECT series_id FROM meteaudata_series WHERE series_key = ?"),
+                vec![key.into()],
+            ))
+            .await?;
+        row.map(|r| r.try_get_by_index::<i64>(0)).transpose()
+    }
+
+    async fn delete_series<C: ConnectionTrait>(&self, conn: &C, id: i64) -> Result<(), DbErr> {
+        conn.execute_raw(self.stmt(
+            &self.sql("DELETE FROM meteaudata_points WHERE series_id = ?"),
+            vec![id.into()],
+        ))
+        .await?;
+        conn.execute_raw(self.stmt(
+            &self.sql("DELETE FROM meteaudata_series WHERE series_id = ?"),
+            vec![id.into()],
+        ))
+        .await?;
+        Ok(())
+    }
+
+    async fn insert_points<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        id: i64,
+        frame: &DataFrame,
+    ) -> Result<()> {
+        let index = &frame.columns()[0];
+        let values = &frame.columns()[1];
+        let (index_col, index_family) = index_column(index.dtype())?;
+        let (value_col, value_family) = value_column(values.dtype())?;
+        let per_row = 4;
+        let rows_per_statement = bind_limit(self.url.kind) / per_row;
+        let height = frame.height();
+        let mut full_sql: Option<String> = None;
+        let mut offset = 0;
+        while offset < height {
+            let rows = rows_per_statement.min(height - offset);
+            let index_values = to_values(&index.slice(offset as i64, rows), index_family)?;
+            let value_values = to_values(&values.slice(offset as i64, rows), value_family)?;
+            let mut binds: Vec<Value> = Vec::with_capacity(rows * per_row);
+            for (i, (x, y)) in index_values.into_iter().zip(value_values).enumerate() {
+                binds.push(id.into());
+                binds.push(((offset + i) as i64).into());
+                binds.push(x);
+                binds.push(y);
+            }
+            let build = |rows: usize| {
+                let tuple = "(?, ?, ?, ?)";
+                let body = vec![tuple; rows].join(", ");
+                self.sql(&format!(
+                    "INSERT INTO meteaudata_points (series_id, position, {index_col}, {value_col}) VALUES {body}"
+                ))
+            };
+            let sql = if rows == rows_per_statement {
+                full_sql.get_or_insert_with(|| build(rows)).clone()
+            } else {
+                build(rows)
+            };
+            conn.execute_raw(self.stmt(&sql, binds))
+                .await
+                .map_err(self.fail(format!("cannot insert points {offset}..{}", offset + rows)))?;
+            offset += rows;
+        }
+        Ok(())
+    }
+}
+
+impl StorageBackend for SqlBackend {
+    fn backend_type(&self) -> &str {
+        BACKEND
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        let persistent = !self.url.connect.contains(":memory:");
+        Capabilities::none()
+            .persistent(persistent)
+            .shared(persistent)
+            .conditional_writes(true)
+            .metadata_only_reads(true)
+    }
+
+    fn save(&self, key: &StorageKey, series: &SeriesData, options: SaveOptions) -> Result<()> {
+        let shown = key.to_string();
+        let frame = &series.frame;
+        if frame.width() != 2 {
+            return Err(StorageError::InvalidConfig(format!(
+                "{shown}: a series frame has 2 columns, not {}",
+                frame.width()
+            )));
+        }
+        let dtypes = frame.dtypes();
+        block_on(async {
+            let txn = self
+                .db
+                .begin()
+                .await
+                .map_err(self.fail(format!("cannot start saving {shown}")))?;
+            let existing = self
+                .series_id(&txn, &shown)
+                .await
+                .map_err(self.fail(format!("cannot look up {shown}")))?;
+            if options.mode == SaveMode::CreateNew && existing.is_some() {
+                return Err(StorageError::AlreadyExists { key: shown.clone() });
+            }
+            if let Some(id) = existing {
+                self.delete_series(&txn, id)
+                    .await
+                    .map_err(self.fail(format!("cannot replace {shown}")))?;
+            }
+            txn.execute_raw(self.stmt(
+                &self.sql("INSERT INTO meteaudata_series (series_key, index_type, values_type, length, metadata) VALUES (?, ?, ?, ?, ?)"),
+                vec![
+                    shown.clone().into(),
+                    dtype_code(&dtypes[0]).into(),
+                    dtype_code(&dtypes[1]).into(),
+                    (frame.height() as i64).into(),
+                    series.metadata.clone().into(),
+                ],
+            ))
+            .await
+            .map_err(self.fail(format!("cannot record {shown}")))?;
+            let id = self
+                .series_id(&txn, &shown)
+                .await
+                .map_err(self.fail(format!("cannot look up {shown}")))?
+                .ok_or_else(|| StorageError::NotFound { key: shown.clone() })?;
+            self.insert_points(&txn, id, frame).await?;
+            txn.commit()
+                .await
+                .map_err(self.fail(format!("cannot commit {shown}")))
+        })
+    }
+
+    fn load(&self, key: &StorageKey) -> Result<SeriesData> {
+        let shown = key.to_string();
+        block_on(async {
+            let row = self
+                .db
+                .query_one_raw(self.stmt(
+                    &self.sql("SELECT series_id, index_type, values_type, length, metadata FROM meteaudata_series WHERE series_key = ?"),
+                    vec![shown.clone().into()],
+                ))
+                .await
+                .map_err(self.fail(format!("cannot look up {shown}")))?
+                .ok_or_else(|| StorageError::NotFound { key: shown.clone() })?;
+            let read = |e: DbErr| StorageError::Corrupt {
+                key: shown.clone(),
+                reason: e.to_string(),
+            };
+            let id: i64 = row.try_get_by_index(0).map_err(read)?;
+            let index_type = parse_dtype_code(&row.try_get_by_index::<String>(1).map_err(read)?)?;
+            let values_type = parse_dtype_code(&row.try_get_by_index::<String>(2).map_err(read)?)?;
+            let length: i64 = row.try_get_by_index(3).map_err(read)?;
+            let metadata: String = row.try_get_by_index(4).map_err(read)?;
+            let (index_col, _) = index_column(&index_type)?;
+            let (value_col, _) = value_column(&values_type)?;
+            let rows = self
+                .db
+                .query_all_raw(self.stmt(
+                    &self.sql(&format!(
+                        "SELECT {index_col}, {value_col} FROM meteaudata_points WHERE series_id = ? ORDER BY position"
+                    )),
+                    vec![id.into()],
+                ))
+                .await
+                .map_err(self.fail(format!("cannot read the points of {shown}")))?;
+            if rows.len() as i64 != length {
+                return Err(StorageError::Corrupt {
+                    key: shown.clone(),
+                    reason: format!("{length} points recorded, {} found", rows.len()),
+                });
+            }
+            let index = from_rows("index", &rows, 0, &index_type)?;
+            let values = from_rows("values", &rows, 1, &values_type)?;
+            let frame = DataFrame::new(rows.len(), vec![index.into(), values.into()])?;
+            Ok(SeriesData { frame, metadata })
+        })
+    }
+
+    fn load_metadata(&self, key: &StorageKey) -> Result<String> {
+        let shown = key.to_string();
+        let row = block_on(self.db.query_one_raw(self.stmt(
+            &self.sql("SELECT metadata FROM meteaudata_series WHERE series_key = ?"),
+            vec![shown.clone().into()],
+        )))
+        .map_err(self.fail(format!("cannot look up {shown}")))?
+        .ok_or_else(|| StorageError::NotFound { key: shown.clone() })?;
+        row.try_get_by_index(0).map_err(|e| StorageError::Corrupt {
+            key: shown,
+            reason: e.to_string(),
+        })
+    }
+
+    fn delete(&self, key: &StorageKey) -> Result<()> {
+        let shown = key.to_string();
+        block_on(async {
+            let txn = self
+                .db
+                .begin()
+                .await
+                .map_err(self.fail(format!("cannot start deleting {shown}")))?;
+            let id = self
+                .series_id(&txn, &shown)
+                .await
+                .map_err(self.fail(format!("cannot look up {shown}")))?
+                .ok_or_else(|| StorageError::NotFound { key: shown.clone() })?;
+            self.delete_series(&txn, id)
+                .await
+                .map_err(self.fail(format!("cannot delete {shown}")))?;
+            txn.commit()
+                .await
+                .map_err(self.fail(format!("cannot commit deleting {shown}")))
+        })
+    }
+
+    fn exists(&self, key: &StorageKey) -> Result<bool> {
+        let shown = key.to_string();
+        block_on(self.series_id(&self.db, &shown))
+            .map(|id| id.is_some())
+            .map_err(self.fail(format!("cannot look up {shown}")))
+    }
+
+    fn list_keys(&self, prefix: Option<&StorageKey>) -> Result<Vec<StorageKey>> {
+        let rows = block_on(
+            self.db
+                .query_all_raw(self.stmt("SELECT series_key FROM meteaudata_series", vec![])),
+        )
+        .map_err(self.fail("cannot list the series".into()))?;
+        let mut keys = Vec::with_capacity(rows.len());
+        for row in rows {
+            let text: String = row
+                .try_get_by_index(0)
+                .map_err(self.fail("cannot read a series key".into()))?;
+            let key = StorageKey::parse(&text)?;
+            if prefix.is_none_or(|p| key.starts_with(p)) {
+                keys.push(key);
+            }
+        }
+        keys.sort();
+        Ok(keys)
+    }
+
+    fn save_document(&self, key: &StorageKey, document: &str) -> Result<()> {
+        let shown = key.to_string();
+        block_on(async {
+            let txn = self
+                .db
+                .begin()
+                .await
+                .map_err(self.fail(format!("cannot start saving {shown}")))?;
+            txn.execute_raw(self.stmt(
+                &self.sql("DELETE FROM meteaudata_documents WHERE doc_key = ?"),
+                vec![shown.clone().into()],
+            ))
+            .await
+            .map_err(self.fail(format!("cannot replace {shown}")))?;
+            txn.execute_raw(self.stmt(
+                &self.sql("INSERT INTO meteaudata_documents (doc_key, document) VALUES (?, ?)"),
+                vec![shown.clone().into(), document.to_owned().into()],
+            ))
+            .await
+            .map_err(self.fail(format!("cannot save {shown}")))?;
+            txn.commit()
+                .await
+                .map_err(self.fail(format!("cannot commit {shown}")))
+        })
+    }
+
+    fn load_document(&self, key: &StorageKey) -> Result<String> {
+        let shown = key.to_string();
+        let row = block_on(self.db.query_one_raw(self.stmt(
+            &self.sql("SELECT document FROM meteaudata_documents WHERE doc_key = ?"),
+            vec![shown.clone().into()],
+        )))
+        .map_err(self.fail(format!("cannot look up {shown}")))?
+        .ok_or_else(|| StorageError::NotFound { key: shown.clone() })?;
+        row.try_get_by_index(0).map_err(|e| StorageError::Corrupt {
+            key: shown,
+            reason: e.to_string(),
+        })
+    }
+
+    fn delete_document(&self, key: &StorageKey) -> Result<()> {
+        let shown = key.to_string();
+        let done = block_on(self.db.execute_raw(self.stmt(
+            &self.sql("DELETE FROM meteaudata_documents WHERE doc_key = ?"),
+            vec![shown.clone().into()],
+        )))
+        .map_err(self.fail(format!("cannot delete {shown}")))?;
+        if done.rows_affected() == 0 {
+            return Err(StorageError::NotFound { key: shown });
+        }
+        Ok(())
+    }
+
+    fn clear(&self, prefix: Option<&StorageKey>) -> Result<()> {
+        let series = self.list_keys(prefix)?;
+        block_on(async {
+            let txn = self
+                .db
+                .begin()
+                .await
+                .map_err(self.fail("cannot start clearing".into()))?;
+            for key in &series {
+                if let Some(id) = self
+                    .series_id(&txn, &key.to_string())
+                    .await
+                    .map_err(self.fail(format!("cannot look up {key}")))?
+                {
+                    self.delete_series(&txn, id)
+                        .await
+                        .map_err(self.fail(format!("cannot delete {key}")))?;
+                }
+            }
+            let docs = txn
+                .query_all_raw(self.stmt("SELECT doc_key FROM meteaudata_documents", vec![]))
+                .await
+                .map_err(self.fail("cannot list the documents".into()))?;
+            for row in docs {
+                let text: String = row
+                    .try_get_by_index(0)
+                    .map_err(self.fail("cannot read a document key".into()))?;
+                if prefix.is_none_or(|p| StorageKey::parse(&text).is_ok_and(|k| k.starts_with(p))) {
+                    txn.execute_raw(self.stmt(
+                        &self.sql("DELETE FROM meteaudata_documents WHERE doc_key = ?"),
+                        vec![text.into()],
+                    ))
+                    .await
+                    .map_err(self.fail("cannot delete a document".into()))?;
+                }
+            }
+            txn.commit()
+                .await
+                .map_err(self.fail("cannot commit clearing".into()))
+        })
+    }
+}

@@ -1,0 +1,42 @@
+//! SQL storage backend of meteaudata for Rust on sea-orm: SQLite (the `sqlite` feature, on by
+//! default), PostgreSQL (`postgres`) and MySQL/MariaDB (`mysql`).
+//!
+//! The schema (created on first use, idempotently) keeps one row per point with typed
+//! columns, so the data can be queried with plain SQL — see [`schema`]. Each save runs in one
+//! transaction, its inserts chunked under the database's bind-parameter limit: a failure
+//! rolls back and leaves the previous version intact.
+
+mod backend;
+mod columns;
+pub mod schema;
+mod url;
+
+pub use backend::SqlBackend;
+pub use url::SqlUrl;
+
+use std::sync::Arc;
+
+use meteaudata_storage::{StorageBackend, StorageConfig, StorageError, StorageTarget};
+
+/// Registers this backend for the SQL URL schemes of the enabled features.
+pub fn register() {
+    #[cfg(feature = "sqlite")]
+    meteaudata_storage::register_backend("sqlite", factory);
+    #[cfg(feature = "postgres")]
+    for scheme in ["postgres", "postgresql"] {
+        meteaudata_storage::register_backend(scheme, factory);
+    }
+    #[cfg(feature = "mysql")]
+    for scheme in ["mysql", "mariadb"] {
+        meteaudata_storage::register_backend(scheme, factory);
+    }
+}
+
+fn factory(config: &StorageConfig) -> Result<Arc<dyn StorageBackend>, StorageError> {
+    match &config.target {
+        StorageTarget::Url(url) => Ok(Arc::new(SqlBackend::connect(url)?)),
+        other => Err(StorageError::InvalidConfig(format!(
+            "the SQL backend needs a database URL, not {other:?}"
+        ))),
+    }
+}

@@ -1,0 +1,143 @@
+//! The database URLs users type, turned into what sqlx expects.
+
+use meteaudata_storage::StorageError;
+
+/// A parsed database URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlUrl {
+    /// The URL handed to sea-orm / sqlx.
+    pub connect: String,
+    /// The same without credentials, for messages.
+    pub shown: String,
+    /// Which database.
+    pub kind: SqlKind,
+}
+
+/// The database kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqlKind {
+    /// SQLite (file or memory).
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+    /// MySQL or MariaDB.
+    MySql,
+}
+
+impl SqlUrl {
+    /// Accepts SQLAlchemy forms (`sqlite:///relative.db`, `sqlite:////abs/path.db`,
+    /// `sqlite:///:memory:`, `postgresql://…`), sqlx forms (`sqlite://file.db`,
+    /// `sqlite::memory:`, `postgres://…`) and `mysql://…` / `mariadb://…`.
+    pub fn parse(url: &str) -> Result<SqlUrl, StorageError> {
+        let invalid = |why: &str| StorageError::InvalidConfig(format!("{}: {why}", redact(url)));
+        let (scheme, rest) = url
+            .split_once(':')
+            .ok_or_else(|| invalid("not a URL (expected <scheme>:…)"))?;
+        match scheme.to_ascii_lowercase().as_str() {
+            "sqlite" => {
+                let connect = if rest == ":memory:" || rest == "///:memory:" || rest == "//:memory:"
+                {
+                    "sqlite::memory:".to_owned()
+                } else if let Some(abs) = rest.strip_prefix("////") {
+                    format!("sqlite:///{abs}?mode=rwc")
+                } else if let Some(rel) = rest.strip_prefix("///") {
+                    format!("sqlite://{rel}?mode=rwc")
+                } else if let Some(rel) = rest.strip_prefix("//") {
+                    let sep = if rel.contains('?') { '&' } else { '?' };
+                    if rel.contains("mode=") {
+                        format!("sqlite://{rel}")
+                    } else {
+                        format!("sqlite://{rel}{sep}mode=rwc")
+                    }
+                } else {
+                    return Err(invalid(
+                        "expected sqlite:///relative.db, sqlite:////absolute.db or sqlite:///:memory:",
+                    ));
+                };
+                Ok(SqlUrl {
+                    shown: connect.clone(),
+                    connect,
+                    kind: SqlKind::Sqlite,
+                })
+            }
+            "postgres" | "postgresql" => {
+                let connect = format!("postgres:{rest}");
+                Ok(SqlUrl {
+                    shown: redact(&connect),
+                    connect,
+                    kind: SqlKind::Postgres,
+                })
+            }
+            "mysql" | "mariadb" => {
+                let connect = format!("mysql:{rest}");
+                Ok(SqlUrl {
+                    shown: redact(&connect),
+                    connect,
+                    kind: SqlKind::MySql,
+                })
+            }
+            other => Err(invalid(&format!("unknown database scheme {other:?}"))),
+        }
+    }
+}
+
+/// The URL with any password replaced by `***`.
+pub(crate) fn redact(url: &str) -> String {
+    let Some(start) = url.find("//").map(|i| i + 2) else {
+        return url.to_owned();
+    };
+    let authority_end = url[start..].find('/').map_or(url.len(), |i| start + i);
+    match url[start..authority_end].rfind('@') {
+        Some(at) => {
+            let userinfo = &url[start..start + at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            let hidden = if userinfo.contains(':') {
+                format!("{user}:***")
+            } else {
+                user.to_owned()
+            };
+            format!("{}{hidden}{}", &url[..start], &url[start + at..])
+        }
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_forms() {
+        let c = |u: &str| SqlUrl::parse(u).unwrap().connect;
+        assert_eq!(c("sqlite:///data/my.db"), "sqlite://data/my.db?mode=rwc");
+        assert_eq!(c("sqlite:////tmp/my.db"), "sqlite:///tmp/my.db?mode=rwc");
+        assert_eq!(c("sqlite:///:memory:"), "sqlite::memory:");
+        assert_eq!(c("sqlite::memory:"), "sqlite::memory:");
+        assert_eq!(c("sqlite://file.db"), "sqlite://file.db?mode=rwc");
+        assert_eq!(
+            c("postgresql://u:secret@127.0.0.1/test"),
+            "postgres://u:secret@127.0.0.1/test"
+        );
+        assert_eq!(
+            SqlUrl::parse("postgresql://u:secret@h/db").unwrap().shown,
+            "postgres://u:***@h/db"
+        );
+        assert!(
+            SqlUrl::parse("oracle://x")
+                .unwrap_err()
+                .to_string()
+                .contains("oracle")
+        );
+        assert!(
+            !SqlUrl::parse("mysql:://u:pw@")
+                .map(|u| u.shown)
+                .unwrap_or_default()
+                .contains("pw")
+        );
+        assert_eq!(
+            redact("mysql://root:s3cr3t@db:3306/x"),
+            "mysql://root:***@db:3306/x"
+        );
+        assert_eq!(redact("mysql://root@db/x"), "mysql://root@db/x");
+    }
+}
