@@ -15,6 +15,8 @@ const JOBS: &[&str] = &[
     "w2_process",
     "w3_write",
     "w3_read",
+    "w4_write",
+    "w4_read",
 ];
 const RUNS: usize = 3;
 const BEGIN: &str = "<!-- xtask bench: begin -->";
@@ -147,7 +149,7 @@ fn write_table(rows: &[Row], scaling: &[Row], quick: bool) -> Result<()> {
                         "raw_parquet_write"
                     }
         });
-        let ratio = match (row.job.starts_with("w3"), raw) {
+        let ratio = match (row.job.starts_with("w3") || row.job.starts_with("w4"), raw) {
             (true, Some(raw)) => format!("{:.2}", row.wall / raw.wall),
             _ => "".into(),
         };

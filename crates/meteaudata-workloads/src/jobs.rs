@@ -135,6 +135,22 @@ pub fn run(job: &Job) -> Result<Value> {
             })?;
             checksum(&values)
         }
+        "w4_write" => {
+            fresh(&job.dir)?;
+            let mut ds = phases.time("build", || Ok(data::dataset(n)))?;
+            let url = sqlite_url(&job.dir);
+            phases.time("write", || Ok(ds.use_sql_storage(&url)?))?;
+            checksum(&values_of(ds.signal("S0#1")?.time_series(raw_name)?)?)
+        }
+        "w4_read" => {
+            let ds = phases.time("open", || {
+                Ok(Dataset::open(&sqlite_url(&job.dir), "workload")?)
+            })?;
+            let values = phases.time("read", || {
+                values_of(ds.signal("S0#1")?.time_series(raw_name)?)
+            })?;
+            checksum(&values)
+        }
         "w6_mem" | "w6_disk" => {
             let on_disk = job.name == "w6_disk";
             if on_disk {
@@ -201,6 +217,11 @@ pub fn run(job: &Job) -> Result<Value> {
         "bytes_on_disk": bytes_on_disk(&job.dir),
         "peak_rss_kib": peak_rss_kib(),
     }))
+}
+
+/// The SQLite file of the w4 jobs, as a SQLAlchemy-style URL.
+fn sqlite_url(dir: &Path) -> String {
+    format!("sqlite:///{}", dir.join("workload.db").display())
 }
 
 fn fresh(dir: &Path) -> Result<()> {
