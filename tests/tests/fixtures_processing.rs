@@ -1,7 +1,6 @@
 //! Every processed series of the Python fixtures, recomputed here from its inputs: same
 //! values, index, metadata and steps.
 
-use meteaudata::polars::prelude::{DataType, TimeUnit};
 use meteaudata::prelude::*;
 use meteaudata::processing;
 use meteaudata::{SignalTransform, TimeSeries};
@@ -43,100 +42,6 @@ fn fixture_series<'a>(dataset: &'a Value, name: &str) -> (&'a Value, &'a Value) 
     (signal, &signal["time_series"][name])
 }
 
-fn timestamps(ts: &TimeSeries) -> Vec<i64> {
-    let index = ts.index().unwrap();
-    let per_tick = match index.dtype() {
-        DataType::Datetime(TimeUnit::Microseconds, _) => 1_000,
-        DataType::Datetime(TimeUnit::Milliseconds, _) => 1_000_000,
-        DataType::Datetime(TimeUnit::Nanoseconds, _) => 1,
-        _ => return index.i64().unwrap().into_no_null_iter().collect(),
-    };
-    let physical = index.to_physical_repr();
-    physical
-        .i64()
-        .unwrap()
-        .into_no_null_iter()
-        .map(|t| t * per_tick)
-        .collect()
-}
-
-fn expected_timestamps(ts: &Value) -> Vec<i64> {
-    ts["timestamps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| {
-            v.as_i64()
-                .unwrap_or_else(|| label_nanos(v.as_str().unwrap()))
-        })
-        .collect()
-}
-
-/// Compares a computed series with the fixture's description of it.
-fn check(context: &str, got: &TimeSeries, expected: &Value) {
-    assert_eq!(
-        timestamps(got),
-        expected_timestamps(expected),
-        "{context}: index"
-    );
-    let values: Vec<Option<f64>> = expected["values"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(Value::as_f64)
-        .collect();
-    assert_close(context, &float_values(got), &values, 1e-12);
-    assert_eq!(
-        got.values_dtype(),
-        expected["values_dtype"],
-        "{context}: values_dtype"
-    );
-    let md = serde_json::to_value(got.index_metadata()).unwrap();
-    let mut want = expected["index_metadata"].clone();
-    if want["dtype"] == "datetime64[s]" {
-        want["dtype"] = md["dtype"].clone(); // polars has no second unit
-    }
-    assert_eq!(md, want, "{context}: index_metadata");
-    let steps = got.processing_steps();
-    let want_steps = expected["processing_steps"].as_array().unwrap();
-    assert_eq!(steps.len(), want_steps.len(), "{context}: number of steps");
-    for (i, (s, w)) in steps.iter().zip(want_steps).enumerate() {
-        let c = format!("{context}: step {i}");
-        assert_eq!(s.step_type.as_str(), w["type"], "{c}: type");
-        assert_eq!(
-            s.function_info.name,
-            w["function_name"].as_str().unwrap(),
-            "{c}: function"
-        );
-        assert_eq!(s.suffix, w["suffix"].as_str().unwrap(), "{c}: suffix");
-        assert_eq!(
-            s.description,
-            w["description"].as_str().unwrap(),
-            "{c}: description"
-        );
-        assert_eq!(
-            serde_json::to_value(&s.input_series_names).unwrap(),
-            w["input_series_names"],
-            "{c}: inputs"
-        );
-        assert_eq!(
-            serde_json::to_value(&s.parameters).unwrap(),
-            w["parameters"],
-            "{c}: parameters"
-        );
-        assert_eq!(
-            s.step_distance,
-            w["step_distance"].as_i64().unwrap(),
-            "{c}: step_distance"
-        );
-        assert_eq!(
-            s.requires_calibration,
-            w["requires_calibration"].as_bool().unwrap(),
-            "{c}"
-        );
-    }
-}
-
 #[test]
 fn every_fixture_series_is_read_with_its_metadata() {
     let mut checked = 0;
@@ -145,7 +50,11 @@ fn every_fixture_series_is_read_with_its_metadata() {
             let ds = &expected(pandas, set, "archive.json")["dataset"];
             for (_, signal) in ds["signals"].as_object().unwrap() {
                 for (name, ts) in signal["time_series"].as_object().unwrap() {
-                    check(&format!("{pandas}/{set}/{name}"), &series_of(name, ts), ts);
+                    assert_matches_fixture(
+                        &format!("{pandas}/{set}/{name}"),
+                        &series_of(name, ts),
+                        ts,
+                    );
                     checked += 1;
                 }
             }
@@ -189,7 +98,7 @@ fn every_processed_fixture_series_is_recomputed() {
                         assert_eq!(out, [name.as_str()], "{context}: name");
                         s.time_series(name).unwrap().clone()
                     };
-                    check(&context, &got, ts);
+                    assert_matches_fixture(&context, &got, ts);
                     recomputed += 1;
                 }
             }

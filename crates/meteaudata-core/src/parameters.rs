@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Tuples become lists. Datetimes serialize as ISO-8601 strings (naive, or with their UTC
 /// offset) and never turn into `{}` (Python bug 7). Non-finite floats serialize as the strings
 /// `"nan"`, `"inf"` and `"-inf"`, which is how meteaudata for Python records a NaN argument.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum ParamValue {
     /// No value (`None` in Python, `null` in JSON).
@@ -29,11 +29,59 @@ pub enum ParamValue {
     /// A map with its keys in insertion order.
     Map(IndexMap<String, ParamValue>),
     /// A date and time without a time zone.
-    #[serde(skip_deserializing)]
     NaiveDateTime(NaiveDateTime),
     /// A date and time with a UTC offset.
-    #[serde(skip_deserializing)]
     DateTime(DateTime<FixedOffset>),
+}
+
+/// Values compare structurally; a NaN equals a NaN, so steps recording one still compare equal
+/// to themselves.
+impl PartialEq for ParamValue {
+    fn eq(&self, other: &ParamValue) -> bool {
+        use ParamValue as P;
+        match (self, other) {
+            (P::Null, P::Null) => true,
+            (P::Bool(a), P::Bool(b)) => a == b,
+            (P::Int(a), P::Int(b)) => a == b,
+            (P::Float(a), P::Float(b)) => a == b || (a.is_nan() && b.is_nan()),
+            (P::String(a), P::String(b)) => a == b,
+            (P::List(a), P::List(b)) => a == b,
+            (P::Map(a), P::Map(b)) => a == b,
+            (P::NaiveDateTime(a), P::NaiveDateTime(b)) => a == b,
+            (P::DateTime(a), P::DateTime(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// Reads the JSON-like forms back; a text in the ISO form datetimes are written in
+/// (`2024-01-01T02:00:00`, with an optional fraction and offset) becomes a datetime again, so
+/// recorded parameters survive a save and load. Other texts stay texts.
+impl<'de> Deserialize<'de> for ParamValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn convert(value: serde_json::Value) -> ParamValue {
+            match value {
+                serde_json::Value::String(s) => {
+                    if let Ok(t) = DateTime::parse_from_rfc3339(&s) {
+                        ParamValue::DateTime(t)
+                    } else if let Ok(t) = NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S%.f")
+                    {
+                        ParamValue::NaiveDateTime(t)
+                    } else {
+                        ParamValue::String(s)
+                    }
+                }
+                serde_json::Value::Array(items) => {
+                    ParamValue::List(items.into_iter().map(convert).collect())
+                }
+                serde_json::Value::Object(map) => {
+                    ParamValue::Map(map.into_iter().map(|(k, v)| (k, convert(v))).collect())
+                }
+                other => ParamValue::from(other),
+            }
+        }
+        serde_json::Value::deserialize(deserializer).map(convert)
+    }
 }
 
 fn serialize_float<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
@@ -254,9 +302,21 @@ mod tests {
         assert_eq!(back.get("n"), Some(&ParamValue::Int(3)));
         assert_eq!(
             back.get("start"),
-            Some(&ParamValue::String("2024-01-01T01:00:00".into()))
+            Some(&ParamValue::NaiveDateTime(t)),
+            "datetimes come back"
+        );
+        assert_eq!(
+            back.get("index_pairs"),
+            p.get("index_pairs"),
+            "space-separated dates stay texts"
         );
         assert_eq!(back.len(), 5);
+    }
+
+    #[test]
+    fn nan_equals_nan() {
+        assert_eq!(ParamValue::Float(f64::NAN), ParamValue::Float(f64::NAN));
+        assert_ne!(ParamValue::Float(1.0), ParamValue::Int(1));
     }
 
     #[test]

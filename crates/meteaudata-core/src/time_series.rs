@@ -234,6 +234,30 @@ impl TimeSeries {
         self
     }
 
+    /// Restores what a saved series recorded: history, metadata id, creation time, and from
+    /// the index metadata the frequency and a range index's start and step. A frequency this
+    /// crate does not model (`W-SUN`, `ME`) is dropped.
+    pub fn with_metadata(mut self, metadata: &TimeSeriesMetadata) -> Result<TimeSeries> {
+        let md = &metadata.index_metadata;
+        if md.index_type == "RangeIndex" {
+            if !matches!(self.index_dtype, DataType::Int64) {
+                return Err(Error::InvalidArgument(format!(
+                    "time series {:?}: a RangeIndex needs integer labels, not {}",
+                    self.name, self.index_dtype
+                )));
+            }
+            self.range = Some((md.start.unwrap_or(0), md.step.unwrap_or(1)));
+        }
+        if let Some(alias) = &md.frequency {
+            self.frequency = Frequency::parse(alias).ok();
+        }
+        self.processing_steps = metadata.processing_steps.clone();
+        self.metadata_id = metadata.metadata_id.clone();
+        self.created_on = metadata.created_on;
+        self.slot.mark_dirty();
+        Ok(self)
+    }
+
     /// The full name, e.g. `Temperature#1_RAW#1`.
     pub fn name(&self) -> &str {
         &self.name

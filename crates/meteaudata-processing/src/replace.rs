@@ -66,13 +66,22 @@ impl SignalTransform for ReplaceRanges {
             Parameters::new()
                 .with("index_pairs", ParamValue::List(pairs))
                 .with("reason", self.reason.clone())
-                .with("replace_with", self.replace_with),
+                .with("replace_with", recorded_value(self.replace_with)),
         )
         .with_inputs(inputs.iter().map(|ts| ts.name()));
         inputs
             .iter()
             .map(|ts| Ok(TransformOutput::new(self.replace_series(ts)?, step.clone())))
             .collect()
+    }
+}
+
+/// The replacement as Python records it: NaN as the text `"nan"`.
+fn recorded_value(value: f64) -> ParamValue {
+    if value.is_nan() {
+        ParamValue::from("nan")
+    } else {
+        ParamValue::Float(value)
     }
 }
 

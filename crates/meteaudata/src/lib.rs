@@ -36,6 +36,7 @@
 //! | `aws`, `gcp`, `azure` | Parquet on S3, Google Cloud Storage, Azure Blob Storage |
 //! | `sqlite` (default) | SQLite files and in-memory databases |
 //! | `postgres`, `mysql` | PostgreSQL, MySQL / MariaDB |
+//! | `archive` (default) | ZIP/CSV/YAML archives exchangeable with meteaudata for Python |
 //! | `full` | all of the above |
 
 pub use meteaudata_core::*;
@@ -62,6 +63,42 @@ pub mod storage {
     pub use meteaudata_sql::SqlBackend;
 }
 
+/// Archives exchangeable with meteaudata for Python (feature `archive`, on by default).
+#[cfg(feature = "archive")]
+pub mod archive {
+    pub use meteaudata_archive::*;
+
+    use std::path::{Path, PathBuf};
+
+    use meteaudata_core::{Dataset, Signal};
+
+    /// `save_archive` / `load_archive` on [`Dataset`] and [`Signal`].
+    pub trait ArchiveExt: Sized {
+        /// Saves `<dir>/<name>.zip` (atomically replacing an older one); returns its path.
+        fn save_archive(&self, dir: impl AsRef<Path>) -> Result<PathBuf>;
+        /// Loads the object `name` from a `.zip` or a directory.
+        fn load_archive(path: impl AsRef<Path>, name: &str) -> Result<Self>;
+    }
+
+    impl ArchiveExt for Dataset {
+        fn save_archive(&self, dir: impl AsRef<Path>) -> Result<PathBuf> {
+            save_dataset(self, dir)
+        }
+        fn load_archive(path: impl AsRef<Path>, name: &str) -> Result<Dataset> {
+            load_dataset(path, name)
+        }
+    }
+
+    impl ArchiveExt for Signal {
+        fn save_archive(&self, dir: impl AsRef<Path>) -> Result<PathBuf> {
+            save_signal(self, dir)
+        }
+        fn load_archive(path: impl AsRef<Path>, name: &str) -> Result<Signal> {
+            load_signal(path, name)
+        }
+    }
+}
+
 /// Everything a typical program needs, in one `use meteaudata::prelude::*;`.
 pub mod prelude {
     pub use meteaudata_core::polars::prelude::{DataFrame, NamedFrom, Series};
@@ -73,6 +110,8 @@ pub mod prelude {
     };
     pub use meteaudata_storage::StorageConfig;
 
+    #[cfg(feature = "archive")]
+    pub use crate::archive::ArchiveExt;
     pub use crate::{DatasetOpen, StorageExt};
     pub use meteaudata_processing::{
         average_signals, linear_interpolation, linear_interpolation_by_time,

@@ -1,0 +1,181 @@
+//! Archives of meteaudata for Rust: a `.zip` (or a directory) of CSV data and YAML metadata in
+//! the layout of meteaudata 0.12.1 for Python, which reads ours and whose archives we read.
+//!
+//! ```text
+//! <dataset>.zip
+//! ├── <dataset>_metadata.yaml                   the whole metadata tree
+//! └── <dataset>_data/
+//!     ├── <signal>_metadata.yaml                 one signal's metadata
+//!     └── <signal>_data/<series>.csv             `,<series>` header, `<label>,<value>` rows
+//!
+//! <signal>.zip
+//! ├── <signal>_metadata.yaml
+//! └── <signal>_data/<series>.csv
+//! ```
+//!
+//! Unlike the Python library, loading never extracts to disk (entries are read from the zip in
+//! memory, so nothing of the user's is ever deleted), entries whose paths escape the archive are
+//! refused, saving writes a temporary file next to the target and renames it over (atomic),
+//! floats round-trip exactly, values and labels are parsed with their recorded types, time
+//! zones come back as their IANA zone, and `created_on` / `metadata_id` are restored.
+
+mod error;
+mod labels;
+mod source;
+mod table;
+mod yaml;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use meteaudata_core::{Dataset, DatasetMetadata, Signal, SignalMetadata, TimeSeries};
+
+pub use error::{ArchiveError, Result};
+pub use yaml::FORMAT_VERSION;
+
+use error::io;
+use source::Source;
+
+fn corrupt(archive: &str, entry: &str, reason: impl ToString) -> ArchiveError {
+    ArchiveError::Corrupt {
+        archive: archive.to_owned(),
+        entry: entry.to_owned(),
+        reason: reason.to_string(),
+    }
+}
+
+/// The entries of one signal under `prefix` (`""` or `<dataset>_data/`).
+fn signal_entries(signal: &Signal, prefix: &str) -> Result<Vec<(String, Vec<u8>)>> {
+    let name = signal.name();
+    let mut entries = vec![(
+        format!("{prefix}{name}_metadata.yaml"),
+        yaml::write(&signal.metadata())
+            .map_err(|e| corrupt(name, "metadata", e))?
+            .into_bytes(),
+    )];
+    for ts in signal.iter() {
+        if !table::supported(&ts.index_kind()) {
+            return Err(corrupt(
+                name,
+                ts.name(),
+                "durations in an archive need nanoseconds",
+            ));
+        }
+        let csv = table::write(ts, b',').map_err(|e| corrupt(name, ts.name(), e))?;
+        entries.push((format!("{prefix}{name}_data/{}.csv", ts.name()), csv));
+    }
+    Ok(entries)
+}
+
+/// Writes `entries` as `<dir>/<file>` through a temporary file renamed over the target.
+fn write_zip(dir: &Path, file: &str, entries: &[(String, Vec<u8>)]) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let target = dir.join(file);
+    let staging = dir.join(format!(".{file}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let handle = std::fs::File::create(&staging).map_err(io(&staging))?;
+        let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(handle));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes) in entries {
+            zip.start_file(name.as_str(), options)
+                .map_err(|e| corrupt(&target.display().to_string(), name, e))?;
+            zip.write_all(bytes).map_err(io(&staging))?;
+        }
+        let mut writer = zip
+            .finish()
+            .map_err(|e| corrupt(&target.display().to_string(), "", e))?;
+        writer.flush().map_err(io(&staging))?;
+        writer
+            .into_inner()
+            .map_err(|e| io(&staging)(e.into_error()))?
+            .sync_all()
+            .map_err(io(&staging))?;
+        std::fs::rename(&staging, &target).map_err(io(&target))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&staging);
+    }
+    result.map(|()| target)
+}
+
+/// Saves a signal as `<dir>/<signal name>.zip` (replacing an older archive atomically) and
+/// returns its path.
+pub fn save_signal(signal: &Signal, dir: impl AsRef<Path>) -> Result<PathBuf> {
+    let entries = signal_entries(signal, "")?;
+    write_zip(dir.as_ref(), &format!("{}.zip", signal.name()), &entries)
+}
+
+/// Saves a dataset as `<dir>/<dataset name>.zip` (replacing an older archive atomically) and
+/// returns its path.
+pub fn save_dataset(dataset: &Dataset, dir: impl AsRef<Path>) -> Result<PathBuf> {
+    let name = dataset.name();
+    let mut entries = vec![(
+        format!("{name}_metadata.yaml"),
+        yaml::write(&dataset.metadata())
+            .map_err(|e| corrupt(name, "metadata", e))?
+            .into_bytes(),
+    )];
+    for signal in dataset.iter() {
+        entries.extend(signal_entries(signal, &format!("{name}_data/"))?);
+    }
+    write_zip(dir.as_ref(), &format!("{name}.zip"), &entries)
+}
+
+fn build_signal(source: &Source, data_dir: &str, md: &SignalMetadata) -> Result<Signal> {
+    let mut series: Vec<TimeSeries> = Vec::with_capacity(md.time_series.len());
+    for (ts_name, ts_md) in &md.time_series {
+        let entry = format!("{data_dir}/{ts_name}.csv");
+        let bytes = source.read(&entry)?;
+        let ts =
+            table::read(&bytes, ts_name, ts_md).map_err(|e| corrupt(source.shown(), &entry, e))?;
+        series.push(ts);
+    }
+    Ok(
+        Signal::new(&md.name, md.units.clone(), md.provenance.clone(), series)?
+            .with_timestamps(md.created_on, md.last_updated),
+    )
+}
+
+/// Loads the signal `name` from a `.zip` archive or a directory written by [`save_signal`] or
+/// by meteaudata for Python's `Signal.save`.
+pub fn load_signal(path: impl AsRef<Path>, name: &str) -> Result<Signal> {
+    let source = Source::open(path.as_ref())?;
+    let entry = format!("{name}_metadata.yaml");
+    let md: SignalMetadata =
+        yaml::read(&source.read(&entry)?).map_err(|e| corrupt(source.shown(), &entry, e))?;
+    build_signal(&source, &format!("{name}_data"), &md)
+}
+
+/// Loads the dataset `name` from a `.zip` archive or a directory written by [`save_dataset`]
+/// or by meteaudata for Python's `Dataset.save`.
+pub fn load_dataset(path: impl AsRef<Path>, name: &str) -> Result<Dataset> {
+    let source = Source::open(path.as_ref())?;
+    let entry = format!("{name}_metadata.yaml");
+    let md: DatasetMetadata =
+        yaml::read(&source.read(&entry)?).map_err(|e| corrupt(source.shown(), &entry, e))?;
+    let mut signals = Vec::with_capacity(md.signals.len());
+    for (signal_name, signal_md) in &md.signals {
+        signals.push(build_signal(
+            &source,
+            &format!("{name}_data/{signal_name}_data"),
+            signal_md,
+        )?);
+    }
+    let mut dataset = Dataset::new(&md.name)?;
+    if let Some(d) = md.description {
+        dataset = dataset.with_description(d);
+    }
+    if let Some(o) = md.owner {
+        dataset = dataset.with_owner(o);
+    }
+    if let Some(p) = md.purpose {
+        dataset = dataset.with_purpose(p);
+    }
+    if let Some(p) = md.project {
+        dataset = dataset.with_project(p);
+    }
+    Ok(dataset
+        .with_signals(signals)?
+        .with_timestamps(md.created_on, md.last_updated))
+}
