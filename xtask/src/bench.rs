@@ -17,6 +17,8 @@ const JOBS: &[&str] = &[
     "w3_read",
     "w4_write",
     "w4_read",
+    "w5_write",
+    "w5_read",
 ];
 const RUNS: usize = 3;
 const BEGIN: &str = "<!-- xtask bench: begin -->";
@@ -149,7 +151,10 @@ fn write_table(rows: &[Row], scaling: &[Row], quick: bool) -> Result<()> {
                         "raw_parquet_write"
                     }
         });
-        let ratio = match (row.job.starts_with("w3") || row.job.starts_with("w4"), raw) {
+        let ratio = match (
+            ["w3", "w4", "w5"].iter().any(|p| row.job.starts_with(p)),
+            raw,
+        ) {
             (true, Some(raw)) => format!("{:.2}", row.wall / raw.wall),
             _ => "".into(),
         };

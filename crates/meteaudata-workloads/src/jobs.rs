@@ -151,6 +151,21 @@ pub fn run(job: &Job) -> Result<Value> {
             })?;
             checksum(&values)
         }
+        "w5_write" => {
+            fresh(&job.dir)?;
+            let ds = phases.time("build", || Ok(data::dataset(n)))?;
+            phases.time("write", || Ok(ds.save_archive(&job.dir)?))?;
+            checksum(&values_of(ds.signal("S0#1")?.time_series(raw_name)?)?)
+        }
+        "w5_read" => {
+            let ds = phases.time("read", || {
+                Ok(Dataset::load_archive(
+                    job.dir.join("workload.zip"),
+                    "workload",
+                )?)
+            })?;
+            checksum(&values_of(ds.signal("S0#1")?.time_series(raw_name)?)?)
+        }
         "w6_mem" | "w6_disk" => {
             let on_disk = job.name == "w6_disk";
             if on_disk {
