@@ -7,9 +7,7 @@ use chrono::NaiveDateTime;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use meteaudata_storage::{
-    DEFAULT_MEMORY_BUDGET, StorageBackend, StorageConfig, StorageKey, create_backend,
-};
+use meteaudata_storage::{DEFAULT_MEMORY_BUDGET, StorageBackend, StorageConfig, StorageKey};
 
 use crate::error::{Error, ObjectKind, Result};
 use crate::name::{SignalName, TsName, validate_custom_base, validate_name};
@@ -378,12 +376,7 @@ impl Dataset {
     /// Builds the backend `config` describes and attaches it with the config's `auto_save`
     /// and `memory_budget`.
     pub fn use_storage(&mut self, config: &StorageConfig) -> Result<()> {
-        let backend = create_backend(config)?;
-        self.attach(Attachment::new(
-            backend,
-            config.auto_save,
-            config.memory_budget,
-        ))
+        self.attach(Attachment::from_config(config)?)
     }
 
     /// Attaches a fresh in-memory backend (auto-save off).
@@ -422,9 +415,7 @@ impl Dataset {
         attachment
             .backend
             .save_document(&key, &to_json(&self.record())?)?;
-        if attachment.releases_memory() {
-            attachment.budget.enforce();
-        }
+        attachment.enforce_budget();
         Ok(())
     }
 

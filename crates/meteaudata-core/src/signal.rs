@@ -8,7 +8,7 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use meteaudata_storage::{
-    DEFAULT_MEMORY_BUDGET, StorageBackend, StorageConfig, StorageError, StorageKey, create_backend,
+    DEFAULT_MEMORY_BUDGET, StorageBackend, StorageConfig, StorageError, StorageKey,
 };
 
 use crate::error::{Error, ObjectKind, Result};
@@ -414,12 +414,7 @@ impl Signal {
     /// [`create_backend`](meteaudata_storage::create_backend)) and attaches it with the
     /// config's `auto_save` and `memory_budget`.
     pub fn use_storage(&mut self, config: &StorageConfig) -> Result<()> {
-        let backend = create_backend(config)?;
-        self.attach(Attachment::new(
-            backend,
-            config.auto_save,
-            config.memory_budget,
-        ))
+        self.attach(Attachment::from_config(config)?)
     }
 
     /// Attaches a fresh in-memory backend (auto-save off).
@@ -450,9 +445,7 @@ impl Signal {
             .clone()
             .ok_or_else(|| Error::NoBackend(format!("signal {:?}", self.name)))?;
         self.save_with(&attachment)?;
-        if attachment.releases_memory() {
-            attachment.budget.enforce();
-        }
+        attachment.enforce_budget();
         Ok(())
     }
 

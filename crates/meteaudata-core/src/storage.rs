@@ -41,6 +41,25 @@ impl Attachment {
         }
     }
 
+    /// The backend `config` describes (see
+    /// [`create_backend`](meteaudata_storage::create_backend)) with the config's `auto_save`
+    /// and `memory_budget`.
+    pub fn from_config(config: &meteaudata_storage::StorageConfig) -> Result<Attachment> {
+        let backend = meteaudata_storage::create_backend(config)?;
+        Ok(Attachment::new(
+            backend,
+            config.auto_save,
+            config.memory_budget,
+        ))
+    }
+
+    /// Releases saved data beyond the budget, when the backend keeps a copy elsewhere.
+    pub(crate) fn enforce_budget(&self) {
+        if self.releases_memory() {
+            self.budget.enforce();
+        }
+    }
+
     /// Whether saved data may be released from memory (the backend keeps it elsewhere).
     pub(crate) fn releases_memory(&self) -> bool {
         self.backend.capabilities().persistent

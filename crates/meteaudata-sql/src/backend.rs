@@ -97,6 +97,22 @@ impl SqlBackend {
         move |e| StorageError::backend(BACKEND, format!("{what} in {}", self.url.shown), e)
     }
 
+    /// The one text column `sql` selects for `key`; `NotFound` when there is no row.
+    fn text_by_key(&self, sql: &str, key: &str) -> Result<String> {
+        let row = block_on(
+            self.db
+                .query_one_raw(self.stmt(&self.sql(sql), vec![key.to_owned().into()])),
+        )
+        .map_err(self.fail(format!("cannot look up {key}")))?
+        .ok_or_else(|| StorageError::NotFound {
+            key: key.to_owned(),
+        })?;
+        row.try_get_by_index(0).map_err(|e| StorageError::Corrupt {
+            key: key.to_owned(),
+            reason: e.to_string(),
+        })
+    }
+
     async fn series_id<C: ConnectionTrait>(
         &self,
         conn: &C,
@@ -285,17 +301,10 @@ impl StorageBackend for SqlBackend {
     }
 
     fn load_metadata(&self, key: &StorageKey) -> Result<String> {
-        let shown = key.to_string();
-        let row = block_on(self.db.query_one_raw(self.stmt(
-            &self.sql("SELECT metadata FROM meteaudata_series WHERE series_key = ?"),
-            vec![shown.clone().into()],
-        )))
-        .map_err(self.fail(format!("cannot look up {shown}")))?
-        .ok_or_else(|| StorageError::NotFound { key: shown.clone() })?;
-        row.try_get_by_index(0).map_err(|e| StorageError::Corrupt {
-            key: shown,
-            reason: e.to_string(),
-        })
+        self.text_by_key(
+            "SELECT metadata FROM meteaudata_series WHERE series_key = ?",
+            &key.to_string(),
+        )
     }
 
     fn delete(&self, key: &StorageKey) -> Result<()> {
@@ -374,17 +383,10 @@ impl StorageBackend for SqlBackend {
     }
 
     fn load_document(&self, key: &StorageKey) -> Result<String> {
-        let shown = key.to_string();
-        let row = block_on(self.db.query_one_raw(self.stmt(
-            &self.sql("SELECT document FROM meteaudata_documents WHERE doc_key = ?"),
-            vec![shown.clone().into()],
-        )))
-        .map_err(self.fail(format!("cannot look up {shown}")))?
-        .ok_or_else(|| StorageError::NotFound { key: shown.clone() })?;
-        row.try_get_by_index(0).map_err(|e| StorageError::Corrupt {
-            key: shown,
-            reason: e.to_string(),
-        })
+        self.text_by_key(
+            "SELECT document FROM meteaudata_documents WHERE doc_key = ?",
+            &key.to_string(),
+        )
     }
 
     fn delete_document(&self, key: &StorageKey) -> Result<()> {

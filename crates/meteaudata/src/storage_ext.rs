@@ -102,8 +102,10 @@ impl DatasetOpen for Dataset {
 
     fn open_with(config: &StorageConfig, name: &str) -> Result<Dataset> {
         register_backends();
-        let backend = create_backend(config)?;
-        let attachment = Attachment::new(backend, config.auto_save, config.memory_budget);
-        meteaudata_core::Dataset::open_from(attachment, name, config.lazy_load)
+        meteaudata_core::Dataset::open_from(
+            Attachment::from_config(config)?,
+            name,
+            config.lazy_load,
+        )
     }
 }
