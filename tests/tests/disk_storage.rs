@@ -161,3 +161,23 @@ fn a_file_where_a_directory_should_be_is_refused() {
     assert_eq!(std::fs::read(&file).unwrap(), b"x", "the file is untouched");
     let _ = std::fs::remove_file(&file);
 }
+
+#[test]
+fn a_free_standing_series_saves_releases_and_reloads() {
+    let dir = scratch("series");
+    let mut ts = workload::series(50_000, 2);
+    let expected = workload::checksum(&meteaudata_e2e::float_values(&ts));
+    ts.use_config(&StorageConfig::for_disk(&dir).memory_budget(0))
+        .unwrap();
+    assert!(!ts.is_resident(), "saved and released at once (budget 0)");
+    assert_eq!(ts.storage_key().unwrap().to_string(), "default/RAW");
+    ts.load_all().unwrap();
+    assert!(ts.is_resident());
+    assert_eq!(
+        workload::checksum(&meteaudata_e2e::float_values(&ts)),
+        expected
+    );
+    let err = workload::series(10, 0).save_all().unwrap_err();
+    assert!(err.to_string().contains("no storage backend"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,6 +1,6 @@
 //! Project automation:
 //!
-//! - `cargo xtask ci`: every check CI runs (format, clippy, docs, tests).
+//! - `cargo xtask ci`: every check CI runs (format, clippy, docs, tests, benches once).
 //! - `cargo xtask bench [--quick]`: builds the workload runner in release, runs every job 3
 //!   times at N = 10^4 … 10^7 (10^7 skipped with `--quick`) and writes the table of medians
 //!   into `docs/performance.md`.
@@ -52,5 +52,7 @@ fn ci() -> Result<()> {
         &["doc", "--workspace", "--no-deps"],
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
-    cargo(&["test", "--workspace"], &[])
+    cargo(&["test", "--workspace"], &[])?;
+    // The criterion benches, once each, so they keep compiling and running.
+    cargo(&["test", "--workspace", "--benches"], &[])
 }

@@ -3,7 +3,10 @@
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
-use meteaudata_storage::{SaveOptions, SeriesData, StorageError, StorageKey};
+use meteaudata_storage::{
+    DEFAULT_MEMORY_BUDGET, SaveOptions, SeriesData, StorageBackend, StorageConfig, StorageError,
+    StorageKey,
+};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -48,6 +51,7 @@ pub struct TimeSeries {
     processing_steps: Vec<ProcessingStep>,
     metadata_id: Option<String>,
     created_on: NaiveDateTime,
+    storage: Option<Attachment>,
 }
 
 impl Clone for TimeSeries {
@@ -64,6 +68,7 @@ impl Clone for TimeSeries {
             processing_steps: self.processing_steps.clone(),
             metadata_id: self.metadata_id.clone(),
             created_on: self.created_on,
+            storage: self.storage.clone(),
         }
     }
 }
@@ -109,6 +114,7 @@ impl TimeSeries {
             processing_steps: Vec::new(),
             metadata_id: None,
             created_on: now(),
+            storage: None,
         }
     }
 
@@ -535,11 +541,63 @@ impl TimeSeries {
             processing_steps: md.processing_steps.clone(),
             metadata_id: md.metadata_id.clone(),
             created_on: md.created_on,
+            storage: None,
         };
         if !lazy {
             ts.data()?;
         }
         Ok(ts)
+    }
+
+    /// Attaches a backend to a free-standing series (its key is `default/<name>`); with
+    /// `auto_save` it is written right away. Inside a signal, the signal's backend is used.
+    pub fn set_backend(&mut self, backend: Arc<dyn StorageBackend>, auto_save: bool) -> Result<()> {
+        self.attach(Attachment::new(backend, auto_save, DEFAULT_MEMORY_BUDGET))
+    }
+
+    /// Builds the backend `config` describes and attaches it (see [`TimeSeries::set_backend`]).
+    pub fn use_storage(&mut self, config: &StorageConfig) -> Result<()> {
+        self.attach(Attachment::from_config(config)?)
+    }
+
+    /// Attaches a fresh in-memory backend.
+    pub fn use_memory_storage(&mut self) -> Result<()> {
+        self.use_storage(&StorageConfig::for_memory())
+    }
+
+    fn attach(&mut self, attachment: Attachment) -> Result<()> {
+        let auto_save = attachment.auto_save;
+        self.slot.mark_dirty();
+        self.storage = Some(attachment);
+        if auto_save { self.save_all() } else { Ok(()) }
+    }
+
+    /// The key of a free-standing series: `default/<name>`.
+    pub fn storage_key(&self) -> Result<StorageKey> {
+        Ok(StorageKey::new([
+            crate::signal::STANDALONE_NAMESPACE,
+            self.name.as_str(),
+        ])?)
+    }
+
+    /// Writes this free-standing series to its backend when it changed, then applies the
+    /// memory budget.
+    pub fn save_all(&mut self) -> Result<()> {
+        let attachment = self
+            .storage
+            .clone()
+            .ok_or_else(|| Error::NoBackend(format!("time series {:?}", self.name)))?;
+        let key = self.storage_key()?;
+        if self.needs_save(&key) {
+            self.save_to_backend(&attachment, &key)?;
+        }
+        attachment.enforce_budget();
+        Ok(())
+    }
+
+    /// Reads the data back into memory if it was released.
+    pub fn load_all(&mut self) -> Result<()> {
+        self.data().map(|_| ())
     }
 
     /// Drops the resident data if it is saved and up to date; returns the bytes freed.

@@ -42,7 +42,7 @@
 pub use meteaudata_core::*;
 
 mod storage_ext;
-pub use storage_ext::{DatasetOpen, StorageExt, register_backends, save_series};
+pub use storage_ext::{DatasetOpen, StorageExt, register_backends};
 
 /// The built-in processing functions (resample, interpolation, subset, …).
 pub mod processing {

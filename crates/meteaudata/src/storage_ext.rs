@@ -2,10 +2,10 @@
 //! `Dataset::open`), with the backends this build was compiled with registered first.
 
 use std::path::Path;
-use std::sync::{Arc, Once};
+use std::sync::Once;
 
 use meteaudata_core::{Attachment, Dataset, Result, Signal, TimeSeries};
-use meteaudata_storage::{StorageBackend, StorageConfig, StorageKey, create_backend};
+use meteaudata_storage::StorageConfig;
 
 /// Registers the storage backends of the enabled cargo features with
 /// [`create_backend`](meteaudata_storage::create_backend). Called by every method of
@@ -68,16 +68,8 @@ impl StorageExt for Signal {
 impl StorageExt for TimeSeries {
     fn use_config(&mut self, config: &StorageConfig) -> Result<()> {
         register_backends();
-        let backend = create_backend(config)?;
-        save_series(self, backend)
+        self.use_storage(config)
     }
-}
-
-/// Saves a free-standing series under `default/<series name>` in `backend`.
-pub fn save_series(series: &TimeSeries, backend: Arc<dyn StorageBackend>) -> Result<()> {
-    let key = StorageKey::new([meteaudata_core::signal::STANDALONE_NAMESPACE, series.name()])?;
-    let attachment = Attachment::new(backend, true, usize::MAX);
-    series.save_to_backend(&attachment, &key)
 }
 
 /// `Dataset::open(url, name)`: reopen a saved dataset from its store alone.
