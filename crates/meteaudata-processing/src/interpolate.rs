@@ -85,9 +85,12 @@ fn interpolate_series(
         return Ok(ts.with_same_index(name, ts.values()?.clone())?);
     }
     if !by_time {
-        let values = numeric_values(function, ts)?;
-        let filled = fill(&values.iter().collect::<Vec<_>>(), |i| i as f64);
-        return Ok(ts.with_same_index(name, filled.into_series())?);
+        // polars' kernel, then the trailing gap takes the last value (as numpy's interp,
+        // which pandas uses, does).
+        let values = numeric_values(function, ts)?.into_series();
+        let filled = interpolate(&values, InterpolationMethod::Linear)
+            .fill_null(FillNullStrategy::Forward(None))?;
+        return Ok(ts.with_same_index(name, filled)?);
     }
     let sorted_frame;
     let index = ts.index()?;
