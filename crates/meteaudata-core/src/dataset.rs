@@ -1,19 +1,18 @@
 //! A dataset: named signals that belong together.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use meteaudata_storage::{DEFAULT_MEMORY_BUDGET, StorageBackend, StorageConfig, StorageKey};
+use meteaudata_storage::StorageKey;
 
 use crate::error::{Error, ObjectKind, Result};
 use crate::name::{SignalName, TsName, validate_custom_base, validate_name};
 use crate::signal::{Signal, SignalMetadata, next_number};
 use crate::step::ProcessingStep;
-use crate::storage::{Attachment, DatasetRecord, FORMAT_VERSION, from_json, to_json};
+use crate::storage::{Attachment, DatasetRecord, FORMAT_VERSION, Storable, from_json, to_json};
 use crate::time::now;
 use crate::transform::{DatasetInput, DatasetProcessOptions, DatasetTransform};
 
@@ -365,36 +364,6 @@ impl Dataset {
         self.storage.as_ref()
     }
 
-    /// Attaches a backend with the default memory budget, for the dataset and every signal
-    /// (including signals added or created later). Everything is written at the next save —
-    /// right away when `auto_save` is on — so a dataset that lived in memory (or in another
-    /// store) migrates in one call.
-    pub fn set_backend(&mut self, backend: Arc<dyn StorageBackend>, auto_save: bool) -> Result<()> {
-        self.attach(Attachment::new(backend, auto_save, DEFAULT_MEMORY_BUDGET))
-    }
-
-    /// Builds the backend `config` describes and attaches it with the config's `auto_save`
-    /// and `memory_budget`.
-    pub fn use_storage(&mut self, config: &StorageConfig) -> Result<()> {
-        self.attach(Attachment::from_config(config)?)
-    }
-
-    /// Attaches a fresh in-memory backend (auto-save off).
-    pub fn use_memory_storage(&mut self) -> Result<()> {
-        self.use_storage(&StorageConfig::for_memory())
-    }
-
-    /// Attaches `attachment` to the dataset and its signals, saving everything when it
-    /// auto-saves.
-    pub fn attach(&mut self, attachment: Attachment) -> Result<()> {
-        for signal in self.signals.values_mut() {
-            signal.attach_quietly(attachment.clone());
-        }
-        self.storage = Some(attachment);
-        self.touch();
-        self.auto_save()
-    }
-
     /// Writes what changed since the last save — new or changed series, removed signals, the
     /// signal and dataset documents — then releases saved data beyond the memory budget.
     /// When a write fails, what was stored before stays loadable.
@@ -570,4 +539,15 @@ pub struct DatasetMetadata {
     pub purpose: Option<String>,
     /// Its project.
     pub project: Option<String>,
+}
+
+impl Storable for Dataset {
+    fn attach(&mut self, attachment: Attachment) -> Result<()> {
+        for signal in self.signals.values_mut() {
+            signal.attach_quietly(attachment.clone());
+        }
+        self.storage = Some(attachment);
+        self.touch();
+        self.auto_save()
+    }
 }

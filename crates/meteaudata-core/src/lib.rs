@@ -32,7 +32,7 @@ pub use parameters::{ParamValue, Parameters};
 pub use provenance::DataProvenance;
 pub use signal::{Signal, SignalMetadata};
 pub use step::{FunctionInfo, ProcessingStep, ProcessingType};
-pub use storage::{Attachment, MemoryBudget};
+pub use storage::{Attachment, MemoryBudget, Storable};
 pub use time_series::{INDEX_COLUMN, TimeSeries, TimeSeriesMetadata, VALUES_COLUMN};
 pub use transform::{
     DatasetInput, DatasetProcessOptions, DatasetTransform, ProcessOptions, SignalTransform,

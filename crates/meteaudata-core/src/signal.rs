@@ -1,21 +1,18 @@
 //! A signal: one measured quantity and the time series derived from it.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use meteaudata_storage::{
-    DEFAULT_MEMORY_BUDGET, StorageBackend, StorageConfig, StorageError, StorageKey,
-};
+use meteaudata_storage::{StorageError, StorageKey};
 
 use crate::error::{Error, ObjectKind, Result};
 use crate::name::{SignalName, TsName, validate_custom_base, validate_name};
 use crate::provenance::DataProvenance;
 use crate::step::ProcessingStep;
-use crate::storage::{Attachment, FORMAT_VERSION, SignalRecord, from_json, to_json};
+use crate::storage::{Attachment, FORMAT_VERSION, SignalRecord, Storable, from_json, to_json};
 use crate::time::now;
 use crate::time_series::{TimeSeries, TimeSeriesMetadata};
 use crate::transform::{ProcessOptions, SignalTransform};
@@ -403,31 +400,6 @@ impl Signal {
         self.storage.as_ref()
     }
 
-    /// Attaches a backend with the default memory budget. Every series is written to it at
-    /// the next save — right away when `auto_save` is on — so switching from one backend to
-    /// another migrates the whole signal.
-    pub fn set_backend(&mut self, backend: Arc<dyn StorageBackend>, auto_save: bool) -> Result<()> {
-        self.attach(Attachment::new(backend, auto_save, DEFAULT_MEMORY_BUDGET))
-    }
-
-    /// Builds the backend `config` describes (see
-    /// [`create_backend`](meteaudata_storage::create_backend)) and attaches it with the
-    /// config's `auto_save` and `memory_budget`.
-    pub fn use_storage(&mut self, config: &StorageConfig) -> Result<()> {
-        self.attach(Attachment::from_config(config)?)
-    }
-
-    /// Attaches a fresh in-memory backend (auto-save off).
-    pub fn use_memory_storage(&mut self) -> Result<()> {
-        self.use_storage(&StorageConfig::for_memory())
-    }
-
-    /// Attaches `attachment` and saves everything when it auto-saves.
-    pub fn attach(&mut self, attachment: Attachment) -> Result<()> {
-        self.attach_quietly(attachment);
-        self.auto_save()
-    }
-
     /// Attaches without saving; every series is written at the next save.
     pub(crate) fn attach_quietly(&mut self, attachment: Attachment) {
         for ts in self.time_series.values() {
@@ -614,4 +586,11 @@ pub struct SignalMetadata {
     pub provenance: DataProvenance,
     /// The metadata of each series, by full name.
     pub time_series: IndexMap<String, TimeSeriesMetadata>,
+}
+
+impl Storable for Signal {
+    fn attach(&mut self, attachment: Attachment) -> Result<()> {
+        self.attach_quietly(attachment);
+        self.auto_save()
+    }
 }

@@ -5,7 +5,9 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use chrono::NaiveDateTime;
-use meteaudata_storage::{StorageBackend, StorageError, StorageKey};
+use meteaudata_storage::{
+    DEFAULT_MEMORY_BUDGET, StorageBackend, StorageConfig, StorageError, StorageKey,
+};
 use polars::prelude::DataFrame;
 use serde::{Deserialize, Serialize};
 
@@ -63,6 +65,33 @@ impl Attachment {
     /// Whether saved data may be released from memory (the backend keeps it elsewhere).
     pub(crate) fn releases_memory(&self) -> bool {
         self.backend.capabilities().persistent
+    }
+}
+
+/// What can have a backend attached: [`TimeSeries`](crate::TimeSeries) (a free-standing one
+/// keeps its copy under `default/<name>`), [`Signal`](crate::Signal) and
+/// [`Dataset`](crate::Dataset) (which shares its backend with every signal, including signals
+/// added or created later).
+pub trait Storable {
+    /// Attaches `attachment`. Everything is written at the next save — right away when it
+    /// auto-saves — so switching from one backend to another migrates the data.
+    fn attach(&mut self, attachment: Attachment) -> Result<()>;
+
+    /// Attaches `backend` with the default memory budget.
+    fn set_backend(&mut self, backend: Arc<dyn StorageBackend>, auto_save: bool) -> Result<()> {
+        self.attach(Attachment::new(backend, auto_save, DEFAULT_MEMORY_BUDGET))
+    }
+
+    /// Builds the backend `config` describes (see
+    /// [`create_backend`](meteaudata_storage::create_backend)) and attaches it with the
+    /// config's `auto_save` and `memory_budget`.
+    fn use_storage(&mut self, config: &StorageConfig) -> Result<()> {
+        self.attach(Attachment::from_config(config)?)
+    }
+
+    /// Attaches a fresh in-memory backend (auto-save off).
+    fn use_memory_storage(&mut self) -> Result<()> {
+        self.use_storage(&StorageConfig::for_memory())
     }
 }
 

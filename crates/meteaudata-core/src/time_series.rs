@@ -3,10 +3,7 @@
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
-use meteaudata_storage::{
-    DEFAULT_MEMORY_BUDGET, SaveOptions, SeriesData, StorageBackend, StorageConfig, StorageError,
-    StorageKey,
-};
+use meteaudata_storage::{SaveOptions, SeriesData, StorageError, StorageKey};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -16,7 +13,7 @@ use crate::index::{IndexKind, IndexMetadata, unit_alias, unit_nanos};
 use crate::name::TsName;
 use crate::step::ProcessingStep;
 use crate::storage::{
-    Attachment, DataSlot, FORMAT_VERSION, SeriesRecord, StoredCopy, from_json, to_json,
+    Attachment, DataSlot, FORMAT_VERSION, SeriesRecord, Storable, StoredCopy, from_json, to_json,
 };
 use crate::time::now;
 use meteaudata_storage::{dtype_code, parse_dtype_code};
@@ -549,29 +546,6 @@ impl TimeSeries {
         Ok(ts)
     }
 
-    /// Attaches a backend to a free-standing series (its key is `default/<name>`); with
-    /// `auto_save` it is written right away. Inside a signal, the signal's backend is used.
-    pub fn set_backend(&mut self, backend: Arc<dyn StorageBackend>, auto_save: bool) -> Result<()> {
-        self.attach(Attachment::new(backend, auto_save, DEFAULT_MEMORY_BUDGET))
-    }
-
-    /// Builds the backend `config` describes and attaches it (see [`TimeSeries::set_backend`]).
-    pub fn use_storage(&mut self, config: &StorageConfig) -> Result<()> {
-        self.attach(Attachment::from_config(config)?)
-    }
-
-    /// Attaches a fresh in-memory backend.
-    pub fn use_memory_storage(&mut self) -> Result<()> {
-        self.use_storage(&StorageConfig::for_memory())
-    }
-
-    fn attach(&mut self, attachment: Attachment) -> Result<()> {
-        let auto_save = attachment.auto_save;
-        self.slot.mark_dirty();
-        self.storage = Some(attachment);
-        if auto_save { self.save_all() } else { Ok(()) }
-    }
-
     /// The key of a free-standing series: `default/<name>`.
     pub fn storage_key(&self) -> Result<StorageKey> {
         Ok(StorageKey::new([
@@ -708,6 +682,15 @@ fn normalize_values(values: Series) -> Result<Series> {
         _ => values,
     };
     Ok(values.with_name(VALUES_COLUMN.into()))
+}
+
+impl Storable for TimeSeries {
+    fn attach(&mut self, attachment: Attachment) -> Result<()> {
+        let auto_save = attachment.auto_save;
+        self.slot.mark_dirty();
+        self.storage = Some(attachment);
+        if auto_save { self.save_all() } else { Ok(()) }
+    }
 }
 
 #[cfg(test)]

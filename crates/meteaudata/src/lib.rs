@@ -105,7 +105,7 @@ pub mod prelude {
     pub use meteaudata_core::{
         BoxError, DataProvenance, Dataset, DatasetInput, DatasetProcessOptions, Error,
         FunctionInfo, ParamValue, Parameters, ProcessOptions, ProcessingStep, ProcessingType,
-        Signal, SignalTransform, TextDisplay, TimeSeries, TransformOutput, date_range,
+        Signal, SignalTransform, Storable, TextDisplay, TimeSeries, TransformOutput, date_range,
         date_range_in,
     };
     pub use meteaudata_storage::StorageConfig;

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Once;
 
-use meteaudata_core::{Attachment, Dataset, Result, Signal, TimeSeries};
+use meteaudata_core::{Attachment, Dataset, Result, Signal, Storable, TimeSeries};
 use meteaudata_storage::StorageConfig;
 
 /// Registers the storage backends of the enabled cargo features with
