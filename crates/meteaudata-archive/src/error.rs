@@ -33,6 +33,9 @@ pub enum ArchiveError {
     /// The path is neither a `.zip` file nor a directory.
     #[error("{0}: not a .zip archive or a directory")]
     NotAnArchive(String),
+    /// The path is not a directory written by meteaudata for Python's disk backend.
+    #[error("{0}: not a directory (expected the folder given to use_disk_storage)")]
+    NotAStore(String),
     /// A file-system operation failed.
     #[error("{path}: {source}")]
     Io {

@@ -8,10 +8,12 @@
 
 mod backend;
 mod columns;
+mod python_tables;
 pub mod schema;
 mod url;
 
 pub use backend::SqlBackend;
+pub use python_tables::{PythonRows, read_python_tables};
 pub use url::SqlUrl;
 
 use std::sync::Arc;
