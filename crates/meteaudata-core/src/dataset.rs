@@ -157,9 +157,12 @@ impl Dataset {
         self.created_on
     }
 
-    /// When it last changed.
+    /// When it, or one of its signals, last changed.
     pub fn last_updated(&self) -> NaiveDateTime {
-        self.last_updated
+        self.signals
+            .values()
+            .map(Signal::last_updated)
+            .fold(self.last_updated, NaiveDateTime::max)
     }
 
     /// The names of the signals, in insertion order.
@@ -193,7 +196,6 @@ impl Dataset {
         if !self.signals.contains_key(name) {
             return Err(self.not_found(name));
         }
-        self.touch();
         Ok(self.signals.get_mut(name).expect("checked above"))
     }
 
@@ -377,13 +379,37 @@ impl Dataset {
                 attachment.backend.clear(Some(&prefix))?;
             }
         }
-        for signal in self.signals.values_mut() {
-            signal.save_with(&attachment)?;
-        }
         let key = StorageKey::new([self.name.as_str()])?;
-        attachment
-            .backend
-            .save_document(&key, &to_json(&self.record())?)?;
+        let record = to_json(&self.record())?;
+        let mut created = Vec::new();
+        let mut result = Ok(());
+        for (name, signal) in self.signals.iter_mut() {
+            let new = !signal.is_stored();
+            result = signal.save_with(&attachment);
+            if result.is_err() {
+                break;
+            }
+            if new {
+                created.push(name.clone());
+            }
+        }
+        if result.is_ok() {
+            result = attachment
+                .backend
+                .save_document(&key, &record)
+                .map_err(Error::from);
+        }
+        if result.is_err() && attachment.backend.capabilities().conditional_writes {
+            // The dataset document is the commit point: on a store shared through
+            // conditional writes, signals this save created are removed again, so the store
+            // holds no orphans and a retry after reopening can create them.
+            for name in created {
+                if let Some(signal) = self.signals.get_mut(&name) {
+                    let _ = signal.unsave(&attachment);
+                }
+            }
+        }
+        result?;
         attachment.enforce_budget();
         Ok(())
     }
@@ -397,7 +423,7 @@ impl Dataset {
             purpose: self.purpose.clone(),
             project: self.project.clone(),
             created_on: self.created_on,
-            last_updated: self.last_updated,
+            last_updated: self.last_updated(),
             signals: self.signals.keys().cloned().collect(),
         }
     }
@@ -475,7 +501,7 @@ impl Dataset {
     pub fn metadata(&self) -> DatasetMetadata {
         DatasetMetadata {
             created_on: self.created_on,
-            last_updated: self.last_updated,
+            last_updated: self.last_updated(),
             name: self.name.clone(),
             description: self.description.clone(),
             owner: self.owner.clone(),
@@ -515,7 +541,7 @@ impl PartialEq for Dataset {
             && self.purpose == other.purpose
             && self.project == other.project
             && self.created_on == other.created_on
-            && self.last_updated == other.last_updated
+            && self.last_updated() == other.last_updated()
             && self.signals == other.signals
     }
 }

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use meteaudata_storage::{StorageError, StorageKey};
+use meteaudata_storage::{SaveMode, SaveOptions, StorageError, StorageKey};
 
 use crate::error::{Error, ObjectKind, Result};
 use crate::name::{SignalName, TsName, validate_custom_base, validate_name};
@@ -43,6 +43,8 @@ pub struct Signal {
     pub(crate) parent: Parent,
     storage: Option<Attachment>,
     pending_deletes: Vec<StorageKey>,
+    /// Whether the attached store holds this signal's document (read from it or saved there).
+    stored: bool,
 }
 
 impl Signal {
@@ -84,6 +86,7 @@ impl Signal {
             parent: Parent::default(),
             storage: None,
             pending_deletes: Vec::new(),
+            stored: false,
         })
     }
 
@@ -406,6 +409,7 @@ impl Signal {
             ts.mark_dirty();
         }
         self.storage = Some(attachment);
+        self.stored = false;
     }
 
     /// Writes what changed since the last save (new or changed series, removals, the
@@ -428,17 +432,37 @@ impl Signal {
             .keys()
             .map(|k| self.series_key(k))
             .collect::<Result<_>>()?;
+        // On a store with conditional writes, the first save of a signal creates its series
+        // and never overwrites another writer's signal of the same name.
+        let mode = if self.stored || !attachment.backend.capabilities().conditional_writes {
+            SaveMode::Overwrite
+        } else {
+            SaveMode::CreateNew
+        };
         for (ts, key) in self.time_series.values_mut().zip(&keys) {
             if TsName::parse(ts.name()).is_ok_and(|p| p.base.eq_ignore_ascii_case("raw")) {
                 ts.set_metadata_id(provenance_id.clone());
             }
             if ts.needs_save(key) {
-                ts.save_to_backend(attachment, key)?;
+                ts.save_to_backend_with(attachment, key, SaveOptions { mode })
+                    .map_err(|e| match e {
+                        Error::Storage(StorageError::AlreadyExists { key }) => {
+                            Error::Storage(StorageError::Conflict {
+                                key,
+                                detail: format!(
+                                    "another writer stored a signal named {:?}; reopen and retry",
+                                    self.name
+                                ),
+                            })
+                        }
+                        other => other,
+                    })?;
             }
         }
         attachment
             .backend
             .save_document(&self.document_key()?, &to_json(&self.record())?)?;
+        self.stored = true;
         for key in std::mem::take(&mut self.pending_deletes) {
             if keys.contains(&key) {
                 continue;
@@ -513,7 +537,25 @@ impl Signal {
         signal.created_on = record.created_on;
         signal.last_updated = record.last_updated;
         signal.storage = Some(attachment);
+        signal.stored = true;
         Ok(signal)
+    }
+
+    /// Whether the attached store holds this signal's document.
+    pub(crate) fn is_stored(&self) -> bool {
+        self.stored
+    }
+
+    /// Removes what a failed dataset save stored of this new signal (its series and
+    /// document), so that a retry can create it again.
+    pub(crate) fn unsave(&mut self, attachment: &Attachment) -> Result<()> {
+        let prefix = self.document_key()?;
+        attachment.backend.clear(Some(&prefix))?;
+        for ts in self.time_series.values() {
+            ts.mark_dirty();
+        }
+        self.stored = false;
+        Ok(())
     }
 
     /// The highest number of each series base.

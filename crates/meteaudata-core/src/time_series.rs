@@ -474,6 +474,16 @@ impl TimeSeries {
     /// Writes the series to `key` through `attachment` and records the stored copy (its data
     /// may then be released within the attachment's memory budget).
     pub fn save_to_backend(&self, attachment: &Attachment, key: &StorageKey) -> Result<()> {
+        self.save_to_backend_with(attachment, key, SaveOptions::default())
+    }
+
+    /// [`TimeSeries::save_to_backend`] with explicit save options.
+    pub(crate) fn save_to_backend_with(
+        &self,
+        attachment: &Attachment,
+        key: &StorageKey,
+        options: SaveOptions,
+    ) -> Result<()> {
         let record = SeriesRecord {
             format_version: FORMAT_VERSION,
             name: self.name.clone(),
@@ -486,9 +496,7 @@ impl TimeSeries {
             frame: self.data()?,
             metadata: to_json(&record)?,
         };
-        attachment
-            .backend
-            .save(key, &data, SaveOptions::default())?;
+        attachment.backend.save(key, &data, options)?;
         self.slot.mark_saved(StoredCopy {
             backend: attachment.backend.clone(),
             key: key.clone(),

@@ -84,6 +84,20 @@ impl ParquetBackend {
     /// `s3://bucket/prefix`, `gs://…`, `az://…` (credentials and endpoint from the usual
     /// environment variables, e.g. `AWS_ENDPOINT`, `AWS_ALLOW_HTTP`).
     pub fn from_url(url: &str) -> Result<ParquetBackend> {
+        ParquetBackend::from_url_with(url, std::iter::empty::<(String, String)>())
+    }
+
+    /// Like [`ParquetBackend::from_url`], with object-store options (object_store's config
+    /// keys, e.g. `aws_endpoint`, `aws_allow_http`, `aws_access_key_id`, `aws_region`) that
+    /// take precedence over the environment.
+    pub fn from_url_with<K, V>(
+        url: &str,
+        options: impl IntoIterator<Item = (K, V)>,
+    ) -> Result<ParquetBackend>
+    where
+        K: Into<String>,
+        V: Into<String>,
+    {
         let parsed = url::Url::parse(url)
             .map_err(|e| StorageError::InvalidConfig(format!("{url:?} is not a URL: {e}")))?;
         match parsed.scheme() {
@@ -102,6 +116,7 @@ impl ParquetBackend {
                             .any(|p| k.starts_with(p))
                     })
                     .map(|(k, v)| (k.to_ascii_lowercase(), v))
+                    .chain(options.into_iter().map(|(k, v)| (k.into(), v.into())))
                     .collect();
                 let (store, root) =
                     object_store::parse_url_opts(&parsed, options).map_err(|e| {
