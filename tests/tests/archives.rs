@@ -356,3 +356,176 @@ fn damaged_and_hostile_archives_are_refused_by_name() {
     ));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The text of every entry of a zip archive.
+fn entries_of(path: &std::path::Path) -> Vec<(String, String)> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut entry = zip.by_index(i).unwrap();
+            let mut text = String::new();
+            entry.read_to_string(&mut text).unwrap();
+            (entry.name().unwrap().into_owned(), text)
+        })
+        .collect()
+}
+
+fn two_signals() -> Dataset {
+    let signal = |name: &str, units: &str, offset: f64| {
+        let index = date_range("2024-01-01", 5, "h").unwrap();
+        let values = Series::new(
+            "v".into(),
+            (0..5)
+                .map(|i| offset + f64::from(i) / 3.0)
+                .collect::<Vec<_>>(),
+        );
+        Signal::new(
+            name,
+            units,
+            DataProvenance::default(),
+            [TimeSeries::new("RAW", index, values).unwrap()],
+        )
+        .unwrap()
+    };
+    Dataset::new("exported")
+        .unwrap()
+        .with_signals([signal("Temp", "°C", 10.0), signal("Flow", "unit", 0.5)])
+        .unwrap()
+}
+
+#[test]
+fn export_options_are_written_as_asked_and_read_back() {
+    use meteaudata::archive::{ExportOptions, ValueNames};
+    let dir = scratch("export");
+    let ds = two_signals();
+    let options = ExportOptions::default()
+        .separator(b';')
+        .index_name(["Time", "h"])
+        .value_names(ValueNames::Auto);
+    let path = ds.save_archive_with(&dir, &options).unwrap();
+    let entries = entries_of(&path);
+    let csv = |name: &str| {
+        entries
+            .iter()
+            .find(|(n, _)| n.ends_with(&format!("/{name}.csv")))
+            .map(|(_, t)| t.clone())
+            .unwrap()
+    };
+    // "auto": units under the name when set and not Python's default "unit".
+    let temp = csv("Temp#1_RAW#1");
+    let lines: Vec<&str> = temp.lines().collect();
+    assert_eq!(
+        lines[..3],
+        ["Time;Temp#1_RAW#1", "h;°C", "2024-01-01 00:00:00;10.0"]
+    );
+    let flow = csv("Flow#1_RAW#1");
+    assert_eq!(
+        flow.lines().take(3).collect::<Vec<_>>(),
+        ["Time;Flow#1_RAW#1", "h;", "2024-01-01 00:00:00;0.5"]
+    );
+
+    let back = Dataset::load_archive(&path, "exported").unwrap();
+    for signal in ds.iter() {
+        let name = format!("{}_RAW#1", signal.name());
+        let original = signal.time_series(&name).unwrap();
+        let loaded = back
+            .signal(signal.name())
+            .unwrap()
+            .time_series(&name)
+            .unwrap();
+        assert_eq!(
+            loaded.data().unwrap(),
+            original.data().unwrap(),
+            "{name}: data read back (bug 14)"
+        );
+        // The object in memory keeps its history (bug 15) ...
+        assert!(original.processing_steps().is_empty());
+        // ... and the archive records the rename where there was one.
+        let steps = loaded.processing_steps();
+        if signal.units() == "°C" {
+            assert_eq!(steps.len(), 1, "{name}");
+            assert_eq!(steps[0].step_type, ProcessingType::ExportRename);
+            assert_eq!(steps[0].input_series_names, std::slice::from_ref(&name));
+            assert_eq!(
+                steps[0].parameters.as_ref().unwrap().get("export_name"),
+                Some(&ParamValue::from(format!("({name}, °C)")))
+            );
+        } else {
+            assert!(
+                steps.is_empty(),
+                "{name}: the header is the name, no rename"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn custom_headers_load_without_a_recorded_layout() {
+    use meteaudata::archive::{ExportOptions, ValueNames};
+    let dir = scratch("sniff");
+    let ds = two_signals();
+    let names = [(
+        "Temp#1".to_owned(),
+        vec![
+            "temperature".to_owned(),
+            "°C".to_owned(),
+            "probe 1".to_owned(),
+        ],
+    )]
+    .into_iter()
+    .collect();
+    let options = ExportOptions::default()
+        .separator(b'\t')
+        .value_names(ValueNames::Each(names));
+    let path = ds.save_archive_with(&dir, &options).unwrap();
+    // As a Python-made archive would be: the same files without our layout record.
+    let stripped = dir.join("stripped.zip");
+    let entries: Vec<(String, Vec<u8>)> = entries_of(&path)
+        .into_iter()
+        .map(|(name, text)| {
+            let text = if name.ends_with(".yaml") {
+                let mut value: serde_json::Value = serde_yaml_ng::from_str(&text).unwrap();
+                value
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("csv_layout")
+                    .expect("a layout was recorded");
+                serde_json::to_string(&value).unwrap() // JSON is YAML
+            } else {
+                text
+            };
+            (name, text.into_bytes())
+        })
+        .collect();
+    let refs: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    zip_with(&stripped, &refs);
+    let temp = entries_of(&stripped)
+        .into_iter()
+        .find(|(n, _)| n.ends_with("Temp#1_RAW#1.csv"))
+        .unwrap()
+        .1;
+    assert!(
+        temp.starts_with("\ttemperature\n\t°C\n\tprobe 1\n2024-01-01 00:00:00\t10.0\n"),
+        "{temp}"
+    );
+    let back = Dataset::load_archive(&stripped, "exported").unwrap();
+    for signal in ds.iter() {
+        let name = format!("{}_RAW#1", signal.name());
+        assert_eq!(
+            back.signal(signal.name())
+                .unwrap()
+                .time_series(&name)
+                .unwrap()
+                .data()
+                .unwrap(),
+            signal.time_series(&name).unwrap().data().unwrap(),
+            "{name}: separator and header depth sniffed"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

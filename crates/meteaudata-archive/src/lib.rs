@@ -20,7 +20,10 @@
 //! zones come back as their IANA zone, and `created_on` / `metadata_id` are restored.
 
 mod error;
+pub mod export;
 mod labels;
+mod layout;
+pub mod python_store;
 mod source;
 mod table;
 mod yaml;
@@ -31,9 +34,11 @@ use std::path::{Path, PathBuf};
 use meteaudata_core::{Dataset, DatasetMetadata, Signal, SignalMetadata, TimeSeries};
 
 pub use error::{ArchiveError, Result};
+pub use export::{ExportOptions, Header, ValueNames};
 pub use yaml::FORMAT_VERSION;
 
 use error::io;
+use layout::CsvLayout;
 use source::Source;
 
 fn corrupt(archive: &str, entry: &str, reason: impl ToString) -> ArchiveError {
@@ -44,15 +49,21 @@ fn corrupt(archive: &str, entry: &str, reason: impl ToString) -> ArchiveError {
     }
 }
 
-/// The entries of one signal under `prefix` (`""` or `<dataset>_data/`).
-fn signal_entries(signal: &Signal, prefix: &str) -> Result<Vec<(String, Vec<u8>)>> {
+/// An archive entry: its path and bytes.
+type Entry = (String, Vec<u8>);
+
+/// The entries of one signal under `prefix` (`""` or `<dataset>_data/`): its metadata as
+/// written (export renames recorded) and its CSVs, adding their layout to `layout`.
+fn signal_entries(
+    signal: &Signal,
+    prefix: &str,
+    options: &ExportOptions,
+    layout: &mut CsvLayout,
+) -> Result<(SignalMetadata, Vec<Entry>)> {
     let name = signal.name();
-    let mut entries = vec![(
-        format!("{prefix}{name}_metadata.yaml"),
-        yaml::write(&signal.metadata())
-            .map_err(|e| corrupt(name, "metadata", e))?
-            .into_bytes(),
-    )];
+    let mut metadata = signal.metadata();
+    let mut signal_layout = CsvLayout::new(options.separator);
+    let mut entries = Vec::with_capacity(signal.len() + 1);
     for ts in signal.iter() {
         if !table::supported(&ts.index_kind()) {
             return Err(corrupt(
@@ -61,14 +72,31 @@ fn signal_entries(signal: &Signal, prefix: &str) -> Result<Vec<(String, Vec<u8>)
                 "durations in an archive need nanoseconds",
             ));
         }
-        let csv = table::write(ts, b',').map_err(|e| corrupt(name, ts.name(), e))?;
+        let header = options.value_header(signal, ts.name());
+        let rows = options.header_rows(&header);
+        signal_layout.record(ts.name(), rows.len());
+        if let Some(md) = metadata.time_series.get_mut(ts.name()) {
+            export::record_rename(md, ts.name(), &header);
+        }
+        let csv =
+            table::write(ts, options.separator, &rows).map_err(|e| corrupt(name, ts.name(), e))?;
         entries.push((format!("{prefix}{name}_data/{}.csv", ts.name()), csv));
     }
-    Ok(entries)
+    entries.insert(
+        0,
+        (
+            format!("{prefix}{name}_metadata.yaml"),
+            yaml::write(&metadata, &signal_layout)
+                .map_err(|e| corrupt(name, "metadata", e))?
+                .into_bytes(),
+        ),
+    );
+    layout.merge(signal_layout);
+    Ok((metadata, entries))
 }
 
 /// Writes `entries` as `<dir>/<file>` through a temporary file renamed over the target.
-fn write_zip(dir: &Path, file: &str, entries: &[(String, Vec<u8>)]) -> Result<PathBuf> {
+fn write_zip(dir: &Path, file: &str, entries: &[Entry]) -> Result<PathBuf> {
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let target = dir.join(file);
     let staging = dir.join(format!(".{file}.{}.tmp", std::process::id()));
@@ -102,33 +130,66 @@ fn write_zip(dir: &Path, file: &str, entries: &[(String, Vec<u8>)]) -> Result<Pa
 /// Saves a signal as `<dir>/<signal name>.zip` (replacing an older archive atomically) and
 /// returns its path.
 pub fn save_signal(signal: &Signal, dir: impl AsRef<Path>) -> Result<PathBuf> {
-    let entries = signal_entries(signal, "")?;
+    save_signal_with(signal, dir, &ExportOptions::default())
+}
+
+/// [`save_signal`] with export options (separator, header names, multi-line headers).
+pub fn save_signal_with(
+    signal: &Signal,
+    dir: impl AsRef<Path>,
+    options: &ExportOptions,
+) -> Result<PathBuf> {
+    let mut layout = CsvLayout::new(options.separator);
+    let (_, entries) = signal_entries(signal, "", options, &mut layout)?;
     write_zip(dir.as_ref(), &format!("{}.zip", signal.name()), &entries)
 }
 
 /// Saves a dataset as `<dir>/<dataset name>.zip` (replacing an older archive atomically) and
 /// returns its path.
 pub fn save_dataset(dataset: &Dataset, dir: impl AsRef<Path>) -> Result<PathBuf> {
+    save_dataset_with(dataset, dir, &ExportOptions::default())
+}
+
+/// [`save_dataset`] with export options (separator, header names, multi-line headers).
+pub fn save_dataset_with(
+    dataset: &Dataset,
+    dir: impl AsRef<Path>,
+    options: &ExportOptions,
+) -> Result<PathBuf> {
     let name = dataset.name();
-    let mut entries = vec![(
-        format!("{name}_metadata.yaml"),
-        yaml::write(&dataset.metadata())
-            .map_err(|e| corrupt(name, "metadata", e))?
-            .into_bytes(),
-    )];
+    let mut metadata = dataset.metadata();
+    let mut layout = CsvLayout::new(options.separator);
+    let mut entries = Vec::new();
     for signal in dataset.iter() {
-        entries.extend(signal_entries(signal, &format!("{name}_data/"))?);
+        let (signal_md, signal_entries) =
+            signal_entries(signal, &format!("{name}_data/"), options, &mut layout)?;
+        metadata.signals.insert(signal.name().to_owned(), signal_md);
+        entries.extend(signal_entries);
     }
+    entries.insert(
+        0,
+        (
+            format!("{name}_metadata.yaml"),
+            yaml::write(&metadata, &layout)
+                .map_err(|e| corrupt(name, "metadata", e))?
+                .into_bytes(),
+        ),
+    );
     write_zip(dir.as_ref(), &format!("{name}.zip"), &entries)
 }
 
-fn build_signal(source: &Source, data_dir: &str, md: &SignalMetadata) -> Result<Signal> {
+fn build_signal(
+    source: &Source,
+    data_dir: &str,
+    md: &SignalMetadata,
+    layout: &CsvLayout,
+) -> Result<Signal> {
     let mut series: Vec<TimeSeries> = Vec::with_capacity(md.time_series.len());
     for (ts_name, ts_md) in &md.time_series {
         let entry = format!("{data_dir}/{ts_name}.csv");
         let bytes = source.read(&entry)?;
-        let ts =
-            table::read(&bytes, ts_name, ts_md).map_err(|e| corrupt(source.shown(), &entry, e))?;
+        let ts = table::read(&bytes, ts_name, ts_md, layout)
+            .map_err(|e| corrupt(source.shown(), &entry, e))?;
         series.push(ts);
     }
     Ok(
@@ -142,9 +203,10 @@ fn build_signal(source: &Source, data_dir: &str, md: &SignalMetadata) -> Result<
 pub fn load_signal(path: impl AsRef<Path>, name: &str) -> Result<Signal> {
     let source = Source::open(path.as_ref())?;
     let entry = format!("{name}_metadata.yaml");
-    let md: SignalMetadata =
-        yaml::read(&source.read(&entry)?).map_err(|e| corrupt(source.shown(), &entry, e))?;
-    build_signal(&source, &format!("{name}_data"), &md)
+    let bytes = source.read(&entry)?;
+    let md: SignalMetadata = yaml::read(&bytes).map_err(|e| corrupt(source.shown(), &entry, e))?;
+    let layout: CsvLayout = yaml::read(&bytes).map_err(|e| corrupt(source.shown(), &entry, e))?;
+    build_signal(&source, &format!("{name}_data"), &md, &layout)
 }
 
 /// Loads the dataset `name` from a `.zip` archive or a directory written by [`save_dataset`]
@@ -152,14 +214,16 @@ pub fn load_signal(path: impl AsRef<Path>, name: &str) -> Result<Signal> {
 pub fn load_dataset(path: impl AsRef<Path>, name: &str) -> Result<Dataset> {
     let source = Source::open(path.as_ref())?;
     let entry = format!("{name}_metadata.yaml");
-    let md: DatasetMetadata =
-        yaml::read(&source.read(&entry)?).map_err(|e| corrupt(source.shown(), &entry, e))?;
+    let bytes = source.read(&entry)?;
+    let md: DatasetMetadata = yaml::read(&bytes).map_err(|e| corrupt(source.shown(), &entry, e))?;
+    let layout: CsvLayout = yaml::read(&bytes).map_err(|e| corrupt(source.shown(), &entry, e))?;
     let mut signals = Vec::with_capacity(md.signals.len());
     for (signal_name, signal_md) in &md.signals {
         signals.push(build_signal(
             &source,
             &format!("{name}_data/{signal_name}_data"),
             signal_md,
+            &layout,
         )?);
     }
     let mut dataset = Dataset::new(&md.name)?;

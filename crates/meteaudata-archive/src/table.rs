@@ -7,6 +7,7 @@ use meteaudata_core::polars::prelude::*;
 use meteaudata_core::{IndexKind, TimeSeries, TimeSeriesMetadata};
 
 use crate::labels::{format_datetimes, format_duration, parse_datetime, parse_duration};
+use crate::layout::CsvLayout;
 
 /// The text cells of a column (`None` for a missing value).
 fn cells(series: &Series) -> PolarsResult<Vec<Option<String>>> {
@@ -47,9 +48,13 @@ fn cells(series: &Series) -> PolarsResult<Vec<Option<String>>> {
     })
 }
 
-/// The CSV text of a series: header `,<name>`, then `<label>,<value>` rows, missing values
-/// as empty fields, `\n` line ends.
-pub(crate) fn write(ts: &TimeSeries, separator: u8) -> Result<Vec<u8>, String> {
+/// The CSV text of a series: the header rows (by default one, `,<name>`), then
+/// `<label>,<value>` rows, missing values as empty fields, `\n` line ends.
+pub(crate) fn write(
+    ts: &TimeSeries,
+    separator: u8,
+    header: &[[String; 2]],
+) -> Result<Vec<u8>, String> {
     let data = ts.data().map_err(|e| e.to_string())?;
     let labels = cells(data.columns()[0].as_materialized_series()).map_err(|e| e.to_string())?;
     let values = cells(data.columns()[1].as_materialized_series()).map_err(|e| e.to_string())?;
@@ -57,8 +62,9 @@ pub(crate) fn write(ts: &TimeSeries, separator: u8) -> Result<Vec<u8>, String> {
         .delimiter(separator)
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::with_capacity(ts.len() * 32));
-    out.write_record(["", ts.name()])
-        .map_err(|e| e.to_string())?;
+    for row in header {
+        out.write_record(row).map_err(|e| e.to_string())?;
+    }
     for (label, value) in labels.iter().zip(&values) {
         out.write_record([
             label.as_deref().unwrap_or(""),
@@ -138,15 +144,19 @@ fn float_cell(t: &str) -> Option<Option<f64>> {
 }
 
 /// Reads a series from its CSV with the types its metadata records (never guessed: text
-/// that looks like numbers stays text in a string series).
+/// that looks like numbers stays text in a string series). The separator and header depth
+/// come from the archive's layout, or are sniffed for archives that record none.
 pub(crate) fn read(
     bytes: &[u8],
     name: &str,
     metadata: &TimeSeriesMetadata,
+    layout: &CsvLayout,
 ) -> Result<TimeSeries, String> {
+    let separator = layout.separator().unwrap_or_else(|| sniff_separator(bytes));
     let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(separator)
         .from_reader(bytes);
     let (mut labels, mut values) = (Vec::new(), Vec::new());
     for record in reader.records() {
@@ -158,11 +168,55 @@ pub(crate) fn read(
         labels.push(cell(0));
         values.push(cell(1));
     }
-    if labels.iter().any(Option::is_none) {
-        return Err("an index label is empty".into());
+    let header_rows = match layout.header_rows(name) {
+        Some(rows) => rows,
+        None => sniff_header_rows(&labels, metadata),
+    };
+    if header_rows > labels.len() {
+        return Err(format!(
+            "expected {header_rows} header rows, the file has {}",
+            labels.len()
+        ));
     }
+    let values = value_series(name, &values[header_rows..], &metadata.values_dtype)?;
+    from_labels(name, &labels[header_rows..], values, metadata)
+}
+
+/// The separator of a CSV without a recorded layout: the first of `,`, `;`, tab and `|` in
+/// its first line (`,` when none is).
+fn sniff_separator(bytes: &[u8]) -> u8 {
+    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    [b',', b';', b'\t', b'|']
+        .into_iter()
+        .find(|c| first_line.contains(c))
+        .unwrap_or(b',')
+}
+
+/// The header depth of a CSV without a recorded layout: the first row, and the rows after it
+/// whose first cell is not an index label of the recorded kind.
+fn sniff_header_rows(labels: &[Option<String>], metadata: &TimeSeriesMetadata) -> usize {
     let md = &metadata.index_metadata;
-    let value_series = match metadata.values_dtype.as_str() {
+    let is_label = |cell: &Option<String>| -> bool {
+        let Some(text) = cell.as_deref() else {
+            return false;
+        };
+        match md.index_type.as_str() {
+            "DatetimeIndex" => parse_datetime(text, None).is_some(),
+            "TimedeltaIndex" => parse_duration(text).is_some(),
+            "RangeIndex" => text.parse::<i64>().is_ok(),
+            _ => match md.dtype.as_str() {
+                "int64" => text.parse::<i64>().is_ok(),
+                "float64" => float_cell(text).is_some(),
+                _ => true,
+            },
+        }
+    };
+    1 + labels.iter().skip(1).take_while(|c| !is_label(c)).count()
+}
+
+/// The value column from its text cells, typed by the recorded pandas dtype.
+fn value_series(name: &str, values: &[Option<String>], dtype: &str) -> Result<Series, String> {
+    Ok(match dtype {
         "float64" | "float32" => {
             let v = values
                 .iter()
@@ -174,7 +228,7 @@ pub(crate) fn read(
             Series::new("values".into(), v)
         }
         "int64" | "int32" => {
-            Series::new("values".into(), parsed::<i64>(name, &values, "an integer")?)
+            Series::new("values".into(), parsed::<i64>(name, values, "an integer")?)
         }
         "bool" => {
             let v = values
@@ -191,31 +245,42 @@ pub(crate) fn read(
         dtype if dtype.starts_with("datetime64[") => {
             let (unit, tz) =
                 datetime_dtype(dtype).ok_or_else(|| format!("unknown dtype {dtype:?}"))?;
-            datetime_column("values", &values, unit, tz)?
+            datetime_column("values", values, unit, tz)?
         }
-        _ => Series::new("values".into(), values.clone()),
-    };
-    let present: Vec<Option<String>> = labels;
+        _ => Series::new("values".into(), values.to_vec()),
+    })
+}
+
+/// A series from its index labels as pandas prints them (`2024-01-01 00:00:00`,
+/// `…+00:00`, `0 days 00:30:00`, integers) and its values, typed by its metadata.
+pub(crate) fn from_labels(
+    name: &str,
+    labels: &[Option<String>],
+    values: Series,
+    metadata: &TimeSeriesMetadata,
+) -> Result<TimeSeries, String> {
+    if labels.iter().any(Option::is_none) {
+        return Err("an index label is empty".into());
+    }
+    let md = &metadata.index_metadata;
     let series = match md.index_type.as_str() {
         "RangeIndex" => {
             let start = md.start.unwrap_or(0);
             let step = md.step.unwrap_or(1);
-            let expected: Vec<i64> = (0..present.len() as i64)
-                .map(|i| start + i * step)
-                .collect();
-            let got = parsed::<i64>(name, &present, "an integer label")?;
+            let expected: Vec<i64> = (0..labels.len() as i64).map(|i| start + i * step).collect();
+            let got = parsed::<i64>(name, labels, "an integer label")?;
             if got.iter().flatten().ne(expected.iter()) {
                 return Err("the labels do not follow the recorded RangeIndex".into());
             }
-            TimeSeries::with_range_index(name, start, step, value_series)
+            TimeSeries::with_range_index(name, start, step, values)
         }
         "DatetimeIndex" => {
             let (unit, _) = datetime_dtype(&md.dtype).unwrap_or((TimeUnit::Nanoseconds, None));
-            let index = datetime_column("index", &present, unit, md.time_zone.clone())?;
-            TimeSeries::new(name, index, value_series)
+            let index = datetime_column("index", labels, unit, md.time_zone.clone())?;
+            TimeSeries::new(name, index, values)
         }
         "TimedeltaIndex" => {
-            let ticks = present
+            let ticks = labels
                 .iter()
                 .map(|t| {
                     t.as_deref()
@@ -226,24 +291,24 @@ pub(crate) fn read(
             let index = Int64Chunked::from_vec("index".into(), ticks)
                 .into_duration(TimeUnit::Nanoseconds)
                 .into_series();
-            TimeSeries::new(name, index, value_series)
+            TimeSeries::new(name, index, values)
         }
         _ => {
             let index = match md.dtype.as_str() {
                 "int64" => Series::new(
                     "index".into(),
-                    parsed::<i64>(name, &present, "an integer label")?,
+                    parsed::<i64>(name, labels, "an integer label")?,
                 ),
                 "float64" => {
-                    let v = present
+                    let v = labels
                         .iter()
                         .map(|t| t.as_deref().and_then(float_cell).flatten())
                         .collect::<Vec<_>>();
                     Series::new("index".into(), v)
                 }
-                _ => Series::new("index".into(), present),
+                _ => Series::new("index".into(), labels.to_vec()),
             };
-            TimeSeries::new(name, index, value_series)
+            TimeSeries::new(name, index, values)
         }
     }
     .map_err(|e| e.to_string())?;

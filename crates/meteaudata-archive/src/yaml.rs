@@ -6,6 +6,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::layout::CsvLayout;
+
 /// The archive format version written by this crate.
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -35,10 +37,14 @@ fn normalize(value: Value) -> Value {
     }
 }
 
-/// YAML text of `value` with a `format_version` key.
-pub(crate) fn write<T: Serialize>(value: &T) -> Result<String, String> {
+/// YAML text of `value` with a `format_version` key, and the CSV layout when it is not the
+/// default.
+pub(crate) fn write<T: Serialize>(value: &T, layout: &CsvLayout) -> Result<String, String> {
     let mut json = normalize(serde_json::to_value(value).map_err(|e| e.to_string())?);
     if let Value::Object(map) = &mut json {
+        if let Some(layout) = layout.to_value() {
+            map.insert("csv_layout".into(), layout);
+        }
         map.insert("format_version".into(), FORMAT_VERSION.into());
     }
     serde_yaml_ng::to_string(&json).map_err(|e| e.to_string())

@@ -76,6 +76,13 @@ pub mod archive {
     pub trait ArchiveExt: Sized {
         /// Saves `<dir>/<name>.zip` (atomically replacing an older one); returns its path.
         fn save_archive(&self, dir: impl AsRef<Path>) -> Result<PathBuf>;
+        /// Saves with export options (separator, header names, multi-line headers); the
+        /// loader reads them back.
+        fn save_archive_with(
+            &self,
+            dir: impl AsRef<Path>,
+            options: &ExportOptions,
+        ) -> Result<PathBuf>;
         /// Loads the object `name` from a `.zip` or a directory.
         fn load_archive(path: impl AsRef<Path>, name: &str) -> Result<Self>;
     }
@@ -83,6 +90,13 @@ pub mod archive {
     impl ArchiveExt for Dataset {
         fn save_archive(&self, dir: impl AsRef<Path>) -> Result<PathBuf> {
             save_dataset(self, dir)
+        }
+        fn save_archive_with(
+            &self,
+            dir: impl AsRef<Path>,
+            options: &ExportOptions,
+        ) -> Result<PathBuf> {
+            save_dataset_with(self, dir, options)
         }
         fn load_archive(path: impl AsRef<Path>, name: &str) -> Result<Dataset> {
             load_dataset(path, name)
@@ -93,9 +107,51 @@ pub mod archive {
         fn save_archive(&self, dir: impl AsRef<Path>) -> Result<PathBuf> {
             save_signal(self, dir)
         }
+        fn save_archive_with(
+            &self,
+            dir: impl AsRef<Path>,
+            options: &ExportOptions,
+        ) -> Result<PathBuf> {
+            save_signal_with(self, dir, options)
+        }
         fn load_archive(path: impl AsRef<Path>, name: &str) -> Result<Signal> {
             load_signal(path, name)
         }
+    }
+}
+
+/// Imports of the stores meteaudata 0.12.1 for Python's storage backends leave behind (feature
+/// `archive`, plus `sqlite` for its SQLite files).
+///
+/// The Python library stores series only (no units, provenance or descriptions), so imported
+/// signals get Python's default units `"unit"`, and the `metadata_id` of their `RAW` series as
+/// provenance identifier. Save the datasets with any backend to keep them in our format.
+///
+/// ```no_run
+/// # fn main() -> Result<(), meteaudata::archive::ArchiveError> {
+/// let from_disk = meteaudata::python::import_disk_store("./reactor_monitoring_store")?;
+/// let from_sql = meteaudata::python::import_sql("sqlite:///reactor_monitoring.db")?;
+/// assert_eq!(from_disk[0].all_signals(), from_sql[0].all_signals());
+/// # Ok(())
+/// # }
+/// ```
+#[cfg(feature = "archive")]
+pub mod python {
+    pub use meteaudata_archive::python_store::{PythonSeries, assemble, import_disk_store};
+
+    /// Imports every dataset of a database written by meteaudata 0.12.1 for Python's SQL
+    /// backend (`use_sql_storage(url)` + `save_all()`), sorted by name. SQLite files are opened
+    /// read-only; nothing in the database is changed.
+    #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+    pub fn import_sql(
+        url: &str,
+    ) -> Result<Vec<meteaudata_core::Dataset>, meteaudata_archive::ArchiveError> {
+        let rows = meteaudata_sql::read_python_tables(url).map_err(meteaudata_core::Error::from)?;
+        let series = rows
+            .into_iter()
+            .map(|r| PythonSeries::from_sql_rows(&r.key, &r.metadata_json, &r.labels, r.values))
+            .collect::<Result<Vec<_>, _>>()?;
+        assemble(series)
     }
 }
 
