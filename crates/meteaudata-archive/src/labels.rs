@@ -1,37 +1,117 @@
 //! Dates, times and durations as pandas writes them in CSV, and back.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Offset, TimeZone, Timelike};
+use chrono::{DateTime, NaiveDate, Offset, TimeZone};
 use chrono_tz::Tz;
 
 const NANOS_PER_SECOND: i64 = 1_000_000_000;
 const NANOS_PER_DAY: i64 = 86_400 * NANOS_PER_SECOND;
 
-/// Formats instants (nanoseconds since the epoch) as pandas does for one column: date only
-/// when every naive stamp is at midnight, otherwise `YYYY-MM-DD HH:MM:SS` with one fraction
-/// width for the column, and the UTC offset when the column has a zone.
-pub(crate) fn format_datetimes(nanos: &[i64], zone: Option<Tz>) -> Vec<String> {
-    let walls: Vec<(NaiveDateTime, Option<String>)> = nanos
+/// Text cells of one column, concatenated: cell `i` is `bytes[ends[i - 1]..ends[i]]`, empty
+/// for a missing value.
+#[derive(Debug, Default)]
+pub(crate) struct Cells {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Cells {
+    /// Room for `n` cells of about `width` bytes.
+    pub(crate) fn with_capacity(n: usize, width: usize) -> Cells {
+        Cells {
+            bytes: Vec::with_capacity(n * width),
+            ends: Vec::with_capacity(n),
+        }
+    }
+
+    /// The bytes of the cell being written.
+    pub(crate) fn buffer(&mut self) -> &mut Vec<u8> {
+        &mut self.bytes
+    }
+
+    /// Ends the cell being written.
+    pub(crate) fn end(&mut self) {
+        self.ends.push(self.bytes.len());
+    }
+
+    /// Cell `i`.
+    pub(crate) fn get(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.bytes[start..self.ends[i]]
+    }
+
+    /// The number of cells.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Every cell as text, `None` for an empty one; an error when a cell is not UTF-8.
+    pub(crate) fn texts(&self) -> Result<Vec<Option<&str>>, std::str::Utf8Error> {
+        let mut start = 0;
+        self.ends
+            .iter()
+            .map(|&end| {
+                let cell = std::str::from_utf8(&self.bytes[start..end]);
+                start = end;
+                cell.map(|c| Some(c).filter(|c| !c.is_empty()))
+            })
+            .collect()
+    }
+}
+
+/// Year, month and day of a day count since 1970-01-01 (proleptic Gregorian calendar).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// Appends `value` as exactly `width` decimal digits.
+fn push_digits(out: &mut Vec<u8>, value: u64, width: usize) {
+    let start = out.len();
+    out.resize(start + width, b'0');
+    let mut v = value;
+    for slot in out[start..].iter_mut().rev() {
+        *slot = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+}
+
+/// Formats instants (nanoseconds since the epoch) as pandas does for one column into
+/// `cells`: date only when every naive stamp is at midnight, otherwise
+/// `YYYY-MM-DD HH:MM:SS` with one fraction width for the column, and the UTC offset when
+/// the column has a zone. Missing instants are empty cells.
+pub(crate) fn write_datetimes(nanos: &[Option<i64>], zone: Option<Tz>, cells: &mut Cells) {
+    // Wall-clock nanoseconds and, with a zone, the offset in seconds.
+    let walls: Vec<Option<(i64, i32)>> = nanos
         .iter()
-        .map(|&n| {
-            let utc = DateTime::from_timestamp_nanos(n);
-            match zone {
+        .map(|n| {
+            n.map(|n| match zone {
                 Some(tz) => {
-                    let local = utc.with_timezone(&tz);
-                    (
-                        local.naive_local(),
-                        Some(offset_text(local.offset().fix().local_minus_utc())),
-                    )
+                    let offset = DateTime::from_timestamp_nanos(n)
+                        .with_timezone(&tz)
+                        .offset()
+                        .fix()
+                        .local_minus_utc();
+                    (n + i64::from(offset) * NANOS_PER_SECOND, offset)
                 }
-                None => (utc.naive_utc(), None),
-            }
+                None => (n, 0),
+            })
         })
         .collect();
-    let width = walls
-        .iter()
-        .map(|(w, _)| match w.nanosecond() {
+    let fractions = walls.iter().flatten().map(|(w, _)| w.rem_euclid(NANOS_PER_SECOND));
+    let width = fractions
+        .clone()
+        .map(|f| match f {
             0 => 0,
-            n if n % 1_000_000 == 0 => 3,
-            n if n % 1_000 == 0 => 6,
+            f if f % 1_000_000 == 0 => 3,
+            f if f % 1_000 == 0 => 6,
             _ => 9,
         })
         .max()
@@ -39,25 +119,54 @@ pub(crate) fn format_datetimes(nanos: &[i64], zone: Option<Tz>) -> Vec<String> {
     let date_only = zone.is_none()
         && walls
             .iter()
-            .all(|(w, _)| w.num_seconds_from_midnight() == 0 && w.nanosecond() == 0);
-    walls
-        .into_iter()
-        .map(|(w, offset)| {
-            let mut text = if date_only {
-                w.format("%Y-%m-%d").to_string()
-            } else {
-                w.format("%Y-%m-%d %H:%M:%S").to_string()
-            };
+            .flatten()
+            .all(|(w, _)| w.rem_euclid(NANOS_PER_DAY) == 0);
+    for wall in walls {
+        let Some((wall, offset)) = wall else {
+            cells.end();
+            continue;
+        };
+        let out = cells.buffer();
+        let (year, month, day) = civil_from_days(wall.div_euclid(NANOS_PER_DAY));
+        if (0..=9999).contains(&year) {
+            push_digits(out, year as u64, 4);
+        } else {
+            out.extend_from_slice(year.to_string().as_bytes());
+        }
+        out.push(b'-');
+        push_digits(out, u64::from(month), 2);
+        out.push(b'-');
+        push_digits(out, u64::from(day), 2);
+        if !date_only {
+            let in_day = wall.rem_euclid(NANOS_PER_DAY);
+            let seconds = (in_day / NANOS_PER_SECOND) as u64;
+            out.push(b' ');
+            push_digits(out, seconds / 3600, 2);
+            out.push(b':');
+            push_digits(out, (seconds / 60) % 60, 2);
+            out.push(b':');
+            push_digits(out, seconds % 60, 2);
             if width > 0 {
-                let digits = format!("{:09}", w.nanosecond());
-                text.push('.');
-                text.push_str(&digits[..width]);
+                out.push(b'.');
+                let fraction = (in_day % NANOS_PER_SECOND) as u64;
+                push_digits(out, fraction / 10u64.pow(9 - width as u32), width);
             }
-            if let Some(offset) = offset {
-                text.push_str(&offset);
-            }
-            text
-        })
+        }
+        if zone.is_some() {
+            out.extend_from_slice(offset_text(offset).as_bytes());
+        }
+        cells.end();
+    }
+}
+
+/// [`write_datetimes`] as strings (for tests and small columns).
+#[cfg(test)]
+pub(crate) fn format_datetimes(nanos: &[i64], zone: Option<Tz>) -> Vec<String> {
+    let present: Vec<Option<i64>> = nanos.iter().copied().map(Some).collect();
+    let mut cells = Cells::default();
+    write_datetimes(&present, zone, &mut cells);
+    (0..cells.len())
+        .map(|i| String::from_utf8(cells.get(i).to_vec()).expect("ASCII"))
         .collect()
 }
 
@@ -186,6 +295,19 @@ mod tests {
     use super::*;
 
     const T0: i64 = 1_704_067_200 * NANOS_PER_SECOND; // 2024-01-01
+
+    #[test]
+    fn civil_dates_match_chrono() {
+        use chrono::Datelike;
+        for days in (-800_000..800_000).step_by(37).chain(-3..3) {
+            let date = chrono::NaiveDate::from_num_days_from_ce_opt(719_163 + days).unwrap();
+            assert_eq!(
+                civil_from_days(i64::from(days)),
+                (i64::from(date.year()), date.month(), date.day()),
+                "{days}"
+            );
+        }
+    }
 
     #[test]
     fn pandas_datetime_text() {

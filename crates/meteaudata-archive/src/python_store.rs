@@ -58,7 +58,8 @@ impl PythonSeries {
             _ => Ok(floats),
         }
         .map_err(|e| fail(format!("values do not fit {}: {e}", metadata.values_dtype)))?;
-        let series = table::from_labels(&name, labels, values, &metadata).map_err(fail)?;
+        let labels: Vec<Option<&str>> = labels.iter().map(Option::as_deref).collect();
+        let series = table::from_labels(&name, &labels, values, &metadata).map_err(fail)?;
         Ok(PythonSeries {
             key: key.to_owned(),
             series,

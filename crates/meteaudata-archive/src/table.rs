@@ -6,46 +6,91 @@ use meteaudata_core::index::unit_nanos;
 use meteaudata_core::polars::prelude::*;
 use meteaudata_core::{IndexKind, TimeSeries, TimeSeriesMetadata};
 
-use crate::labels::{format_datetimes, format_duration, parse_datetime, parse_duration};
+use crate::labels::{Cells, format_duration, parse_datetime, parse_duration, write_datetimes};
 use crate::layout::CsvLayout;
 
-/// The text cells of a column (`None` for a missing value).
-fn cells(series: &Series) -> PolarsResult<Vec<Option<String>>> {
+/// The text cells of a column (empty for a missing value), as pandas writes them.
+fn cells(series: &Series) -> PolarsResult<Cells> {
+    use std::io::Write;
+    let mut cells = Cells::with_capacity(series.len(), 20);
     let tick = |unit: &TimeUnit| unit_nanos(*unit);
-    Ok(match series.dtype() {
+    match series.dtype() {
         DataType::Datetime(unit, tz) => {
             let zone: Option<Tz> = tz.as_ref().and_then(|t| t.parse().ok());
             let physical = series.to_physical_repr();
-            let ca = physical.i64()?;
-            let present: Vec<i64> = ca.iter().flatten().map(|t| t * tick(unit)).collect();
-            let mut texts = format_datetimes(&present, zone).into_iter();
-            ca.iter().map(|v| v.and_then(|_| texts.next())).collect()
+            let nanos: Vec<Option<i64>> = physical
+                .i64()?
+                .iter()
+                .map(|v| v.map(|t| t * tick(unit)))
+                .collect();
+            write_datetimes(&nanos, zone, &mut cells);
         }
         DataType::Duration(unit) => {
             let physical = series.to_physical_repr();
-            physical
-                .i64()?
-                .iter()
-                .map(|v| v.map(|t| format_duration(t * tick(unit))))
-                .collect()
+            for v in physical.i64()?.iter() {
+                if let Some(t) = v {
+                    cells
+                        .buffer()
+                        .extend_from_slice(format_duration(t * tick(unit)).as_bytes());
+                }
+                cells.end();
+            }
         }
-        DataType::Float64 => series
-            .f64()?
-            .iter()
-            .map(|v| v.map(|x| format!("{x:?}")))
-            .collect(),
-        DataType::Int64 => series
-            .i64()?
-            .iter()
-            .map(|v| v.map(|x| x.to_string()))
-            .collect(),
-        DataType::Boolean => series
-            .bool()?
-            .iter()
-            .map(|v| v.map(|b| if b { "True".into() } else { "False".into() }))
-            .collect(),
-        _ => series.str()?.iter().map(|v| v.map(str::to_owned)).collect(),
-    })
+        DataType::Float64 => {
+            for v in series.f64()?.iter() {
+                if let Some(x) = v {
+                    let _ = write!(cells.buffer(), "{x:?}");
+                }
+                cells.end();
+            }
+        }
+        DataType::Int64 => {
+            for v in series.i64()?.iter() {
+                if let Some(x) = v {
+                    let _ = write!(cells.buffer(), "{x}");
+                }
+                cells.end();
+            }
+        }
+        DataType::Boolean => {
+            for v in series.bool()?.iter() {
+                if let Some(b) = v {
+                    let text: &[u8] = if b { b"True" } else { b"False" };
+                    cells.buffer().extend_from_slice(text);
+                }
+                cells.end();
+            }
+        }
+        _ => {
+            for v in series.str()?.iter() {
+                if let Some(text) = v {
+                    cells.buffer().extend_from_slice(text.as_bytes());
+                }
+                cells.end();
+            }
+        }
+    }
+    Ok(cells)
+}
+
+/// Appends `cell` to `out`, quoted as CSV requires when it holds the separator, a quote or a
+/// line break.
+fn push_cell(out: &mut Vec<u8>, cell: &[u8], separator: u8) {
+    if cell
+        .iter()
+        .any(|&b| b == separator || b == b'"' || b == b'\n' || b == b'\r')
+    {
+        out.push(b'"');
+        for &b in cell {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(cell);
+    }
 }
 
 /// The CSV text of a series: the header rows (by default one, `,<name>`), then
@@ -58,21 +103,20 @@ pub(crate) fn write(
     let data = ts.data().map_err(|e| e.to_string())?;
     let labels = cells(data.columns()[0].as_materialized_series()).map_err(|e| e.to_string())?;
     let values = cells(data.columns()[1].as_materialized_series()).map_err(|e| e.to_string())?;
-    let mut out = csv::WriterBuilder::new()
-        .delimiter(separator)
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::with_capacity(ts.len() * 32));
-    for row in header {
-        out.write_record(row).map_err(|e| e.to_string())?;
+    let mut out = Vec::with_capacity(ts.len() * 40 + 64);
+    for [index, value] in header {
+        push_cell(&mut out, index.as_bytes(), separator);
+        out.push(separator);
+        push_cell(&mut out, value.as_bytes(), separator);
+        out.push(b'\n');
     }
-    for (label, value) in labels.iter().zip(&values) {
-        out.write_record([
-            label.as_deref().unwrap_or(""),
-            value.as_deref().unwrap_or(""),
-        ])
-        .map_err(|e| e.to_string())?;
+    for i in 0..labels.len() {
+        push_cell(&mut out, labels.get(i), separator);
+        out.push(separator);
+        push_cell(&mut out, values.get(i), separator);
+        out.push(b'\n');
     }
-    out.into_inner().map_err(|e| e.to_string())
+    Ok(out)
 }
 
 /// The unit and zone of a pandas dtype string (`datetime64[ns, UTC]`; seconds become ms).
@@ -91,7 +135,7 @@ fn datetime_dtype(dtype: &str) -> Option<(TimeUnit, Option<String>)> {
 
 fn datetime_column(
     name: &str,
-    texts: &[Option<String>],
+    texts: &[Option<&str>],
     unit: TimeUnit,
     tz: Option<String>,
 ) -> Result<Series, String> {
@@ -119,7 +163,7 @@ fn datetime_column(
 
 fn parsed<T: std::str::FromStr>(
     name: &str,
-    texts: &[Option<String>],
+    texts: &[Option<&str>],
     what: &str,
 ) -> Result<Vec<Option<T>>, String> {
     texts
@@ -158,16 +202,23 @@ pub(crate) fn read(
         .flexible(true)
         .delimiter(separator)
         .from_reader(bytes);
-    let (mut labels, mut values) = (Vec::new(), Vec::new());
-    for record in reader.records() {
-        let record = record.map_err(|e| e.to_string())?;
+    let mut labels = Cells::with_capacity(bytes.len() / 32, 20);
+    let mut values = Cells::with_capacity(bytes.len() / 32, 12);
+    let mut record = csv::ByteRecord::new();
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| e.to_string())?
+    {
         if record.len() != 2 {
             return Err(format!("a row has {} fields, expected 2", record.len()));
         }
-        let cell = |i: usize| Some(record[i].to_owned()).filter(|s| !s.is_empty());
-        labels.push(cell(0));
-        values.push(cell(1));
+        labels.buffer().extend_from_slice(&record[0]);
+        labels.end();
+        values.buffer().extend_from_slice(&record[1]);
+        values.end();
     }
+    let labels = labels.texts().map_err(|e| format!("index labels: {e}"))?;
+    let values = values.texts().map_err(|e| format!("values: {e}"))?;
     let header_rows = match layout.header_rows(name) {
         Some(rows) => rows,
         None => sniff_header_rows(&labels, metadata),
@@ -194,10 +245,10 @@ fn sniff_separator(bytes: &[u8]) -> u8 {
 
 /// The header depth of a CSV without a recorded layout: the first row, and the rows after it
 /// whose first cell is not an index label of the recorded kind.
-fn sniff_header_rows(labels: &[Option<String>], metadata: &TimeSeriesMetadata) -> usize {
+fn sniff_header_rows(labels: &[Option<&str>], metadata: &TimeSeriesMetadata) -> usize {
     let md = &metadata.index_metadata;
-    let is_label = |cell: &Option<String>| -> bool {
-        let Some(text) = cell.as_deref() else {
+    let is_label = |cell: &Option<&str>| -> bool {
+        let Some(text) = *cell else {
             return false;
         };
         match md.index_type.as_str() {
@@ -215,7 +266,7 @@ fn sniff_header_rows(labels: &[Option<String>], metadata: &TimeSeriesMetadata) -
 }
 
 /// The value column from its text cells, typed by the recorded pandas dtype.
-fn value_series(name: &str, values: &[Option<String>], dtype: &str) -> Result<Series, String> {
+fn value_series(name: &str, values: &[Option<&str>], dtype: &str) -> Result<Series, String> {
     Ok(match dtype {
         "float64" | "float32" => {
             let v = values
@@ -233,7 +284,7 @@ fn value_series(name: &str, values: &[Option<String>], dtype: &str) -> Result<Se
         "bool" => {
             let v = values
                 .iter()
-                .map(|t| match t.as_deref() {
+                .map(|t| match *t {
                     None => Ok(None),
                     Some("True" | "true") => Ok(Some(true)),
                     Some("False" | "false") => Ok(Some(false)),
@@ -255,7 +306,7 @@ fn value_series(name: &str, values: &[Option<String>], dtype: &str) -> Result<Se
 /// `…+00:00`, `0 days 00:30:00`, integers) and its values, typed by its metadata.
 pub(crate) fn from_labels(
     name: &str,
-    labels: &[Option<String>],
+    labels: &[Option<&str>],
     values: Series,
     metadata: &TimeSeriesMetadata,
 ) -> Result<TimeSeries, String> {
@@ -283,7 +334,7 @@ pub(crate) fn from_labels(
             let ticks = labels
                 .iter()
                 .map(|t| {
-                    t.as_deref()
+                    (*t)
                         .and_then(parse_duration)
                         .ok_or_else(|| format!("{t:?} is not a duration"))
                 })
@@ -302,7 +353,7 @@ pub(crate) fn from_labels(
                 "float64" => {
                     let v = labels
                         .iter()
-                        .map(|t| t.as_deref().and_then(float_cell).flatten())
+                        .map(|t| t.and_then(float_cell).flatten())
                         .collect::<Vec<_>>();
                     Series::new("index".into(), v)
                 }

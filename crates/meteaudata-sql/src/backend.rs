@@ -8,10 +8,10 @@ use meteaudata_storage::{
 use polars::prelude::*;
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, Statement,
-    TransactionTrait, Value,
+    TransactionTrait, Value, sqlx,
 };
 
-use crate::columns::{from_rows, index_column, to_values, value_column};
+use crate::columns::{Builder, index_column, to_values, value_column};
 use crate::schema::{bind_limit, create_statements, placeholder};
 use crate::url::{SqlKind, SqlUrl};
 
@@ -125,6 +125,42 @@ impl SqlBackend {
             ))
             .await?;
         row.map(|r| r.try_get_by_index::<i64>(0)).transpose()
+    }
+
+    /// Streams the rows of `sql` (bound to series `id`) into the index and value columns,
+    /// through the driver's pool (rows are decoded as they arrive, never all held as rows).
+    async fn fetch_points(
+        &self,
+        sql: &str,
+        id: i64,
+        index: &mut Builder,
+        values: &mut Builder,
+    ) -> Result<(), sqlx::Error> {
+        use futures::TryStreamExt;
+        macro_rules! stream_from {
+            ($pool:expr) => {{
+                let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+                    .bind(id)
+                    .fetch($pool);
+                while let Some(row) = rows.try_next().await? {
+                    index.push(&row, 0)?;
+                    values.push(&row, 1)?;
+                }
+                Ok(())
+            }};
+        }
+        match self.url.kind {
+            #[cfg(feature = "sqlite")]
+            SqlKind::Sqlite => stream_from!(self.db.get_sqlite_connection_pool()),
+            #[cfg(feature = "postgres")]
+            SqlKind::Postgres => stream_from!(self.db.get_postgres_connection_pool()),
+            #[cfg(feature = "mysql")]
+            SqlKind::MySql => stream_from!(self.db.get_mysql_connection_pool()),
+            #[allow(unreachable_patterns)]
+            other => Err(sqlx::Error::Configuration(
+                format!("the {other:?} driver is not compiled in").into(),
+            )),
+        }
     }
 
     async fn delete_series<C: ConnectionTrait>(&self, conn: &C, id: i64) -> Result<(), DbErr> {
@@ -277,25 +313,35 @@ impl StorageBackend for SqlBackend {
             let metadata: String = row.try_get_by_index(4).map_err(read)?;
             let (index_col, _) = index_column(&index_type)?;
             let (value_col, _) = value_column(&values_type)?;
-            let rows = self
-                .db
-                .query_all_raw(self.stmt(
-                    &self.sql(&format!(
-                        "SELECT {index_col}, {value_col} FROM meteaudata_points WHERE series_id = ? ORDER BY position"
-                    )),
-                    vec![id.into()],
-                ))
+            let capacity = usize::try_from(length).unwrap_or(0);
+            let mut index = Builder::new(&index_type, "index", capacity)?;
+            let mut values = Builder::new(&values_type, "value", capacity)?;
+            let sql = self.sql(&format!(
+                "SELECT {index_col}, {value_col} FROM meteaudata_points WHERE series_id = ? ORDER BY position"
+            ));
+            self.fetch_points(&sql, id, &mut index, &mut values)
                 .await
-                .map_err(self.fail(format!("cannot read the points of {shown}")))?;
-            if rows.len() as i64 != length {
+                .map_err(|e| {
+                    StorageError::backend(
+                        BACKEND,
+                        format!("cannot read the points of {shown} in {}", self.url.shown),
+                        e,
+                    )
+                })?;
+            if index.len() as i64 != length {
                 return Err(StorageError::Corrupt {
                     key: shown.clone(),
-                    reason: format!("{length} points recorded, {} found", rows.len()),
+                    reason: format!("{length} points recorded, {} found", index.len()),
                 });
             }
-            let index = from_rows("index", &rows, 0, &index_type)?;
-            let values = from_rows("values", &rows, 1, &values_type)?;
-            let frame = DataFrame::new(rows.len(), vec![index.into(), values.into()])?;
+            let height = index.len();
+            let frame = DataFrame::new(
+                height,
+                vec![
+                    index.finish("index", &index_type).into(),
+                    values.finish("values", &values_type).into(),
+                ],
+            )?;
             Ok(SeriesData { frame, metadata })
         })
     }

@@ -2,7 +2,7 @@
 
 use meteaudata_storage::{Result, StorageError};
 use polars::prelude::*;
-use sea_orm::{QueryResult, Value};
+use sea_orm::{Value, sqlx};
 
 /// The SQL type family of a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,54 +74,71 @@ pub(crate) fn to_values(column: &Column, family: Family) -> Result<Vec<Value>> {
     })
 }
 
-/// Collects one column of query rows into a series of `dtype`.
-pub(crate) fn from_rows(
-    name: &str,
-    rows: &[QueryResult],
-    at: usize,
-    dtype: &DataType,
-) -> Result<Series> {
-    let fail =
-        |e: sea_orm::DbErr| StorageError::backend("sql", format!("cannot read column {name}"), e);
-    let name = PlSmallStr::from(name);
-    let series = match family(dtype, if at == 0 { "index" } else { "value" })? {
-        Family::Int => {
-            let v: Vec<Option<i64>> = rows
-                .iter()
-                .map(|r| r.try_get_by_index(at))
-                .collect::<Result<_, _>>()
-                .map_err(fail)?;
-            let ca = Int64Chunked::from_iter_options(name, v.into_iter());
-            match dtype {
-                DataType::Datetime(unit, tz) => ca.into_datetime(*unit, tz.clone()).into_series(),
-                DataType::Duration(unit) => ca.into_duration(*unit).into_series(),
-                _ => ca.into_series(),
+/// One column of query rows being collected, typed by its family.
+pub(crate) enum Builder {
+    Int(Vec<Option<i64>>),
+    Float(Vec<Option<f64>>),
+    Text(Vec<Option<String>>),
+    Bool(Vec<Option<bool>>),
+}
+
+impl Builder {
+    /// An empty column of `dtype` with room for `capacity` rows.
+    pub(crate) fn new(dtype: &DataType, role: &str, capacity: usize) -> Result<Builder> {
+        Ok(match family(dtype, role)? {
+            Family::Int => Builder::Int(Vec::with_capacity(capacity)),
+            Family::Float => Builder::Float(Vec::with_capacity(capacity)),
+            Family::Text => Builder::Text(Vec::with_capacity(capacity)),
+            Family::Bool => Builder::Bool(Vec::with_capacity(capacity)),
+        })
+    }
+
+    /// Appends cell `at` of `row`.
+    pub(crate) fn push<'r, R>(&mut self, row: &'r R, at: usize) -> Result<(), sqlx::Error>
+    where
+        R: sqlx::Row,
+        usize: sqlx::ColumnIndex<R>,
+        i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        f64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    {
+        match self {
+            Builder::Int(v) => v.push(row.try_get(at)?),
+            Builder::Float(v) => v.push(row.try_get(at)?),
+            Builder::Text(v) => v.push(row.try_get(at)?),
+            Builder::Bool(v) => v.push(row.try_get(at)?),
+        }
+        Ok(())
+    }
+
+    /// The number of rows collected.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Builder::Int(v) => v.len(),
+            Builder::Float(v) => v.len(),
+            Builder::Text(v) => v.len(),
+            Builder::Bool(v) => v.len(),
+        }
+    }
+
+    /// The collected column as a series of `dtype` named `name`.
+    pub(crate) fn finish(self, name: &str, dtype: &DataType) -> Series {
+        let name = PlSmallStr::from(name);
+        match self {
+            Builder::Int(v) => {
+                let ca = Int64Chunked::from_iter_options(name, v.into_iter());
+                match dtype {
+                    DataType::Datetime(unit, tz) => {
+                        ca.into_datetime(*unit, tz.clone()).into_series()
+                    }
+                    DataType::Duration(unit) => ca.into_duration(*unit).into_series(),
+                    _ => ca.into_series(),
+                }
             }
+            Builder::Float(v) => Series::new(name, v),
+            Builder::Text(v) => Series::new(name, v),
+            Builder::Bool(v) => Series::new(name, v),
         }
-        Family::Float => {
-            let v: Vec<Option<f64>> = rows
-                .iter()
-                .map(|r| r.try_get_by_index(at))
-                .collect::<Result<_, _>>()
-                .map_err(fail)?;
-            Series::new(name, v)
-        }
-        Family::Text => {
-            let v: Vec<Option<String>> = rows
-                .iter()
-                .map(|r| r.try_get_by_index(at))
-                .collect::<Result<_, _>>()
-                .map_err(fail)?;
-            Series::new(name, v)
-        }
-        Family::Bool => {
-            let v: Vec<Option<bool>> = rows
-                .iter()
-                .map(|r| r.try_get_by_index(at))
-                .collect::<Result<_, _>>()
-                .map_err(fail)?;
-            Series::new(name, v)
-        }
-    };
-    Ok(series)
+    }
 }
