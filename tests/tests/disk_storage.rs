@@ -181,3 +181,126 @@ fn a_free_standing_series_saves_releases_and_reloads() {
     assert!(err.to_string().contains("no storage backend"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The error and its causes, as one line.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
+fn set_mode(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// The checks of [`a_directory_without_permission_is_a_clear_error`], in a process whose
+/// permission bits apply.
+fn permission_checks(dir: &std::path::Path) {
+    // A store whose signal directory became read-only: the next save fails naming the
+    // object, and what was stored stays loadable.
+    let mut ds = processed(dir);
+    let signal_dir = std::fs::read_dir(dir.join("plant"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_dir())
+        .unwrap();
+    set_mode(&signal_dir, 0o555);
+    let signal_name = ds.all_signals()[0].to_owned();
+    let err = ds
+        .signal_mut(&signal_name)
+        .unwrap()
+        .process(
+            &[&format!("{signal_name}_RAW#1")],
+            resample("1h"),
+            ProcessOptions::default(),
+        )
+        .unwrap_err();
+    let text = chain(&err);
+    assert!(
+        text.contains("RESAMPLED#2") && text.contains(dir.to_str().unwrap()),
+        "{text}"
+    );
+    assert!(text.to_lowercase().contains("permission denied"), "{text}");
+    set_mode(&signal_dir, 0o755);
+    let reopened = Dataset::open(dir.to_str().unwrap(), "plant").unwrap();
+    assert_eq!(reopened.all_signals(), ds.all_signals());
+    let stored = reopened.signal(&signal_name).unwrap();
+    assert!(
+        !stored
+            .all_time_series()
+            .contains(&format!("{signal_name}_RESAMPLED#2").as_str()),
+        "the failed step left nothing half-written"
+    );
+    for ts in stored.iter() {
+        assert_eq!(ts.data().unwrap().height(), ts.len(), "{} loads", ts.name());
+    }
+
+    // A directory that cannot be read or written at all.
+    let locked = dir.join("locked");
+    std::fs::create_dir_all(&locked).unwrap();
+    set_mode(&locked, 0o000);
+    let mut fresh = Dataset::new("plant").unwrap();
+    fresh.add(workload::signal(100, 0)).unwrap();
+    let err = fresh.use_disk_storage(&locked).unwrap_err();
+    let text = chain(&err);
+    assert!(
+        text.contains(locked.to_str().unwrap()),
+        "names the directory: {text}"
+    );
+    assert!(text.to_lowercase().contains("permission denied"), "{text}");
+    assert!(fresh.storage().is_none(), "the dataset stays in memory");
+    let err = Dataset::open(locked.to_str().unwrap(), "plant").unwrap_err();
+    assert!(
+        chain(&err).to_lowercase().contains("permission denied"),
+        "{}",
+        chain(&err)
+    );
+    set_mode(&locked, 0o755);
+}
+
+#[test]
+fn a_directory_without_permission_is_a_clear_error() {
+    const CHILD: &str = "METEAUDATA_PERMISSION_CHECKS";
+    if let Ok(dir) = std::env::var(CHILD) {
+        permission_checks(std::path::Path::new(&dir));
+        return;
+    }
+    let dir = scratch("permissions");
+    let root = std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"));
+    if !root {
+        permission_checks(&dir);
+    } else {
+        // Root bypasses permission bits; rerun this test in a child without the capabilities
+        // that do (util-linux's setpriv).
+        let status = std::process::Command::new("setpriv")
+            .args(["--bounding-set=-dac_override,-dac_read_search", "--"])
+            .arg(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "a_directory_without_permission_is_a_clear_error",
+                "--nocapture",
+            ])
+            .env(CHILD, &dir)
+            .status();
+        match status {
+            Ok(status) => assert!(
+                status.success(),
+                "the permission checks failed in the child"
+            ),
+            Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+                panic!("setpriv is needed to test permissions as root: {e}")
+            }
+            Err(e) => eprintln!("skipped: running as root without setpriv: {e}"),
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

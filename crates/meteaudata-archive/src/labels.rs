@@ -105,7 +105,10 @@ pub(crate) fn write_datetimes(nanos: &[Option<i64>], zone: Option<Tz>, cells: &m
             })
         })
         .collect();
-    let fractions = walls.iter().flatten().map(|(w, _)| w.rem_euclid(NANOS_PER_SECOND));
+    let fractions = walls
+        .iter()
+        .flatten()
+        .map(|(w, _)| w.rem_euclid(NANOS_PER_SECOND));
     let width = fractions
         .clone()
         .map(|f| match f {

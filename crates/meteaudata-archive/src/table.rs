@@ -334,8 +334,7 @@ pub(crate) fn from_labels(
             let ticks = labels
                 .iter()
                 .map(|t| {
-                    (*t)
-                        .and_then(parse_duration)
+                    (*t).and_then(parse_duration)
                         .ok_or_else(|| format!("{t:?} is not a duration"))
                 })
                 .collect::<Result<Vec<_>, _>>()?;

@@ -170,9 +170,11 @@ impl ParquetBackend {
                 detail: "another writer changed it since this handle read it; reopen and retry"
                     .into(),
             },
-            other => {
-                StorageError::backend(BACKEND, format!("{} in {}", path, self.location), other)
-            }
+            other => StorageError::backend(
+                BACKEND,
+                format!("{key} (object {path}) in {}", self.location),
+                other,
+            ),
         }
     }
 
