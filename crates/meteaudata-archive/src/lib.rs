@@ -104,7 +104,8 @@ fn write_zip(dir: &Path, file: &str, entries: &[Entry]) -> Result<PathBuf> {
         let handle = std::fs::File::create(&staging).map_err(io(&staging))?;
         let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(handle));
         let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(1));
         for (name, bytes) in entries {
             zip.start_file(name.as_str(), options)
                 .map_err(|e| corrupt(&target.display().to_string(), name, e))?;

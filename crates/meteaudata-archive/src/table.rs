@@ -229,8 +229,15 @@ pub(crate) fn read(
             labels.len()
         ));
     }
-    let values = value_series(name, &values[header_rows..], &metadata.values_dtype)?;
-    from_labels(name, &labels[header_rows..], values, metadata)
+    // The two columns parse on two threads.
+    let (index, values) = std::thread::scope(|scope| {
+        let values =
+            scope.spawn(|| value_series(name, &values[header_rows..], &metadata.values_dtype));
+        let index = parse_index(name, &labels[header_rows..], metadata);
+        (index, values.join())
+    });
+    let values = values.map_err(|_| "the value parser failed".to_owned())??;
+    assemble(name, index?, values, metadata)
 }
 
 /// The separator of a CSV without a recorded layout: the first of `,`, `;`, tab and `|` in
@@ -310,25 +317,45 @@ pub(crate) fn from_labels(
     values: Series,
     metadata: &TimeSeriesMetadata,
 ) -> Result<TimeSeries, String> {
+    let index = parse_index(name, labels, metadata)?;
+    assemble(name, index, values, metadata)
+}
+
+/// A parsed index: a positional range or labels.
+enum Index {
+    Range { start: i64, step: i64 },
+    Labels(Series),
+}
+
+/// Parses index labels with the kind and dtype the metadata records.
+fn parse_index(
+    name: &str,
+    labels: &[Option<&str>],
+    metadata: &TimeSeriesMetadata,
+) -> Result<Index, String> {
     if labels.iter().any(Option::is_none) {
         return Err("an index label is empty".into());
     }
     let md = &metadata.index_metadata;
-    let series = match md.index_type.as_str() {
+    Ok(match md.index_type.as_str() {
         "RangeIndex" => {
             let start = md.start.unwrap_or(0);
             let step = md.step.unwrap_or(1);
-            let expected: Vec<i64> = (0..labels.len() as i64).map(|i| start + i * step).collect();
             let got = parsed::<i64>(name, labels, "an integer label")?;
-            if got.iter().flatten().ne(expected.iter()) {
+            let expected = (0..labels.len() as i64).map(|i| start + i * step);
+            if got.iter().flatten().copied().ne(expected) {
                 return Err("the labels do not follow the recorded RangeIndex".into());
             }
-            TimeSeries::with_range_index(name, start, step, values)
+            Index::Range { start, step }
         }
         "DatetimeIndex" => {
             let (unit, _) = datetime_dtype(&md.dtype).unwrap_or((TimeUnit::Nanoseconds, None));
-            let index = datetime_column("index", labels, unit, md.time_zone.clone())?;
-            TimeSeries::new(name, index, values)
+            Index::Labels(datetime_column(
+                "index",
+                labels,
+                unit,
+                md.time_zone.clone(),
+            )?)
         }
         "TimedeltaIndex" => {
             let ticks = labels
@@ -338,28 +365,39 @@ pub(crate) fn from_labels(
                         .ok_or_else(|| format!("{t:?} is not a duration"))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            let index = Int64Chunked::from_vec("index".into(), ticks)
-                .into_duration(TimeUnit::Nanoseconds)
-                .into_series();
-            TimeSeries::new(name, index, values)
+            Index::Labels(
+                Int64Chunked::from_vec("index".into(), ticks)
+                    .into_duration(TimeUnit::Nanoseconds)
+                    .into_series(),
+            )
         }
-        _ => {
-            let index = match md.dtype.as_str() {
-                "int64" => Series::new(
-                    "index".into(),
-                    parsed::<i64>(name, labels, "an integer label")?,
-                ),
-                "float64" => {
-                    let v = labels
-                        .iter()
-                        .map(|t| t.and_then(float_cell).flatten())
-                        .collect::<Vec<_>>();
-                    Series::new("index".into(), v)
-                }
-                _ => Series::new("index".into(), labels.to_vec()),
-            };
-            TimeSeries::new(name, index, values)
-        }
+        _ => Index::Labels(match md.dtype.as_str() {
+            "int64" => Series::new(
+                "index".into(),
+                parsed::<i64>(name, labels, "an integer label")?,
+            ),
+            "float64" => {
+                let v = labels
+                    .iter()
+                    .map(|t| t.and_then(float_cell).flatten())
+                    .collect::<Vec<_>>();
+                Series::new("index".into(), v)
+            }
+            _ => Series::new("index".into(), labels.to_vec()),
+        }),
+    })
+}
+
+/// The series from its parsed index and values, with its metadata.
+fn assemble(
+    name: &str,
+    index: Index,
+    values: Series,
+    metadata: &TimeSeriesMetadata,
+) -> Result<TimeSeries, String> {
+    let series = match index {
+        Index::Range { start, step } => TimeSeries::with_range_index(name, start, step, values),
+        Index::Labels(index) => TimeSeries::new(name, index, values),
     }
     .map_err(|e| e.to_string())?;
     series.with_metadata(metadata).map_err(|e| e.to_string())

@@ -17,11 +17,17 @@ use crate::url::{SqlKind, SqlUrl};
 
 const BACKEND: &str = "sql";
 
+/// How long connecting to a database server may take.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Time series in a SQL database (see [`crate::schema`] for the tables).
 #[derive(Debug)]
 pub struct SqlBackend {
     db: DatabaseConnection,
     url: SqlUrl,
+    /// Whole-series reads and writes of a SQLite file.
+    #[cfg(feature = "sqlite")]
+    bulk: Option<crate::sqlite_bulk::SqliteBulk>,
 }
 
 impl SqlBackend {
@@ -32,16 +38,32 @@ impl SqlBackend {
         let shown = url.shown.clone();
         let db = block_on(async {
             let mut options = ConnectOptions::new(url.connect.clone());
-            options.sqlx_logging(false);
+            // A server that refuses or does not answer is reported after seconds, not the
+            // driver's default half minute of retries.
+            options
+                .sqlx_logging(false)
+                .connect_timeout(CONNECT_TIMEOUT)
+                .acquire_timeout(CONNECT_TIMEOUT);
             if url.kind == SqlKind::Sqlite {
                 options.max_connections(1).min_connections(1);
             }
             Database::connect(options).await
         })
         .map_err(|e| StorageError::backend(BACKEND, format!("cannot connect to {shown}"), e))?;
-        let backend = SqlBackend { db, url };
+        let mut backend = SqlBackend {
+            db,
+            url,
+            #[cfg(feature = "sqlite")]
+            bulk: None,
+        };
         block_on(async {
             if backend.url.kind == SqlKind::Sqlite && !backend.url.connect.contains(":memory:") {
+                // Larger pages for a new file (points tables are long); no effect on an
+                // existing one.
+                backend
+                    .db
+                    .execute_raw(backend.stmt("PRAGMA page_size=16384", vec![]))
+                    .await?;
                 backend
                     .db
                     .query_one_raw(backend.stmt("PRAGMA journal_mode=WAL", vec![]))
@@ -63,6 +85,10 @@ impl SqlBackend {
                 e,
             )
         })?;
+        #[cfg(feature = "sqlite")]
+        if let Some(file) = &backend.url.sqlite_file {
+            backend.bulk = Some(crate::sqlite_bulk::SqliteBulk::open(file, &shown)?);
+        }
         Ok(backend)
     }
 
@@ -247,6 +273,10 @@ impl StorageBackend for SqlBackend {
                 frame.width()
             )));
         }
+        #[cfg(feature = "sqlite")]
+        if let Some(bulk) = &self.bulk {
+            return bulk.save(&shown, series, options.mode);
+        }
         let dtypes = frame.dtypes();
         block_on(async {
             let txn = self
@@ -292,6 +322,10 @@ impl StorageBackend for SqlBackend {
 
     fn load(&self, key: &StorageKey) -> Result<SeriesData> {
         let shown = key.to_string();
+        #[cfg(feature = "sqlite")]
+        if let Some(bulk) = &self.bulk {
+            return bulk.load(&shown);
+        }
         block_on(async {
             let row = self
                 .db

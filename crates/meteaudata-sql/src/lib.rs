@@ -10,6 +10,8 @@ mod backend;
 mod columns;
 mod python_tables;
 pub mod schema;
+#[cfg(feature = "sqlite")]
+mod sqlite_bulk;
 mod url;
 
 pub use backend::SqlBackend;

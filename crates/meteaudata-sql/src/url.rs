@@ -11,6 +11,8 @@ pub struct SqlUrl {
     pub shown: String,
     /// Which database.
     pub kind: SqlKind,
+    /// The file of a SQLite database (`None` for an in-memory one and other databases).
+    pub sqlite_file: Option<std::path::PathBuf>,
 }
 
 /// The database kinds.
@@ -54,10 +56,16 @@ impl SqlUrl {
                         "expected sqlite:///relative.db, sqlite:////absolute.db or sqlite:///:memory:",
                     ));
                 };
+                let sqlite_file = connect
+                    .strip_prefix("sqlite://")
+                    .map(|rest| rest.split('?').next().unwrap_or_default())
+                    .filter(|path| !path.is_empty())
+                    .map(std::path::PathBuf::from);
                 Ok(SqlUrl {
                     shown: connect.clone(),
                     connect,
                     kind: SqlKind::Sqlite,
+                    sqlite_file,
                 })
             }
             "postgres" | "postgresql" => {
@@ -66,6 +74,7 @@ impl SqlUrl {
                     shown: redact(&connect),
                     connect,
                     kind: SqlKind::Postgres,
+                    sqlite_file: None,
                 })
             }
             "mysql" | "mariadb" => {
@@ -74,6 +83,7 @@ impl SqlUrl {
                     shown: redact(&connect),
                     connect,
                     kind: SqlKind::MySql,
+                    sqlite_file: None,
                 })
             }
             other => Err(invalid(&format!("unknown database scheme {other:?}"))),
@@ -112,6 +122,11 @@ mod tests {
         assert_eq!(c("sqlite:///data/my.db"), "sqlite://data/my.db?mode=rwc");
         assert_eq!(c("sqlite:////tmp/my.db"), "sqlite:///tmp/my.db?mode=rwc");
         assert_eq!(c("sqlite:///:memory:"), "sqlite::memory:");
+        let file = |u: &str| SqlUrl::parse(u).unwrap().sqlite_file;
+        assert_eq!(file("sqlite:////tmp/my.db"), Some("/tmp/my.db".into()));
+        assert_eq!(file("sqlite:///data/my.db"), Some("data/my.db".into()));
+        assert_eq!(file("sqlite://file.db?mode=ro"), Some("file.db".into()));
+        assert_eq!(file("sqlite:///:memory:"), None);
         assert_eq!(c("sqlite::memory:"), "sqlite::memory:");
         assert_eq!(c("sqlite://file.db"), "sqlite://file.db?mode=rwc");
         assert_eq!(

@@ -1,0 +1,263 @@
+//! The fast path for series points in a SQLite file: saving and loading a whole series
+//! through rusqlite on the same file (prepared statements, rows decoded in place), which is
+//! several times faster than going row by row through the async driver. Same tables, same
+//! transaction guarantees: a save is one `BEGIN IMMEDIATE … COMMIT` that rolls back on failure.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use meteaudata_storage::{
+    Result, SaveMode, SeriesData, StorageError, dtype_code, parse_dtype_code,
+};
+use polars::prelude::*;
+use rusqlite::types::ToSqlOutput;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, ToSql, params};
+
+use crate::columns::{Builder, Family, index_column, value_column};
+
+const BACKEND: &str = "sql";
+
+/// Points per multi-row `INSERT` (3 parameters each, far under SQLite's limit).
+const ROWS_PER_INSERT: usize = 256;
+
+/// A second connection to a SQLite file, for whole-series reads and writes.
+#[derive(Debug)]
+pub(crate) struct SqliteBulk {
+    connection: Mutex<Connection>,
+    shown: String,
+}
+
+/// One cell of a points column, borrowed from the frame.
+#[derive(Clone, Copy)]
+enum Cell<'a> {
+    Int(Option<i64>),
+    Float(Option<f64>),
+    Text(Option<&'a str>),
+    Bool(Option<bool>),
+}
+
+impl ToSql for Cell<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        match self {
+            Cell::Int(v) => v.to_sql(),
+            Cell::Float(v) => v.to_sql(),
+            Cell::Text(v) => v.to_sql(),
+            Cell::Bool(v) => v.to_sql(),
+        }
+    }
+}
+
+/// The cells of a column, typed by its family.
+fn cells<'a>(column: &'a Series, family: Family) -> Result<Vec<Cell<'a>>> {
+    Ok(match family {
+        Family::Int => {
+            let physical = column.to_physical_repr();
+            physical.i64()?.iter().map(Cell::Int).collect()
+        }
+        Family::Float => column.f64()?.iter().map(Cell::Float).collect(),
+        Family::Text => column.str()?.iter().map(Cell::Text).collect(),
+        Family::Bool => column.bool()?.iter().map(Cell::Bool).collect(),
+    })
+}
+
+impl SqliteBulk {
+    /// Opens the file (its tables already exist).
+    pub(crate) fn open(file: &Path, shown: &str) -> Result<SqliteBulk> {
+        let fail = |e: rusqlite::Error| {
+            StorageError::backend(BACKEND, format!("cannot open {shown} for bulk access"), e)
+        };
+        let connection = Connection::open_with_flags(
+            file,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(fail)?;
+        connection
+            .busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(fail)?;
+        connection
+            // A 64 MiB page cache keeps a large save from spilling mid-transaction; the WAL is
+            // checkpointed by the main connection, whose document writes follow every save.
+            .execute_batch(
+                "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=0",
+            )
+            .map_err(fail)?;
+        Ok(SqliteBulk {
+            connection: Mutex::new(connection),
+            shown: shown.to_owned(),
+        })
+    }
+
+    fn fail(&self, what: String) -> impl Fn(rusqlite::Error) -> StorageError + '_ {
+        move |e| StorageError::backend(BACKEND, format!("{what} in {}", self.shown), e)
+    }
+
+    fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.connection
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Saves a series (replacing an older one unless `mode` is `CreateNew`) in one
+    /// transaction.
+    pub(crate) fn save(&self, key: &str, series: &SeriesData, mode: SaveMode) -> Result<()> {
+        let frame = &series.frame;
+        let index = frame.columns()[0].as_materialized_series();
+        let values = frame.columns()[1].as_materialized_series();
+        let (index_col, index_family) = index_column(index.dtype())?;
+        let (value_col, value_family) = value_column(values.dtype())?;
+        let index_cells = cells(index, index_family)?;
+        let value_cells = cells(values, value_family)?;
+
+        let mut connection = self.connection();
+        let txn = connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(self.fail(format!("cannot start saving {key}")))?;
+        let existing: Option<i64> = txn
+            .query_row(
+                "SELECT series_id FROM meteaudata_series WHERE series_key = ?1",
+                [key],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(self.fail(format!("cannot look up {key}")))?;
+        if let Some(id) = existing {
+            if mode == SaveMode::CreateNew {
+                return Err(StorageError::AlreadyExists {
+                    key: key.to_owned(),
+                });
+            }
+            txn.execute("DELETE FROM meteaudata_points WHERE series_id = ?1", [id])
+                .and_then(|_| {
+                    txn.execute("DELETE FROM meteaudata_series WHERE series_id = ?1", [id])
+                })
+                .map_err(self.fail(format!("cannot replace {key}")))?;
+        }
+        txn.execute(
+            "INSERT INTO meteaudata_series (series_key, index_type, values_type, length, metadata) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                key,
+                dtype_code(index.dtype()),
+                dtype_code(values.dtype()),
+                frame.height() as i64,
+                series.metadata,
+            ],
+        )
+        .map_err(self.fail(format!("cannot record {key}")))?;
+        let id = txn.last_insert_rowid();
+        {
+            // The series id is an integer SQLite just assigned: inlined, not bound.
+            let tuple = format!("({id}, ?, ?, ?)");
+            let insert = |rows: usize| {
+                let tuples = vec![tuple.as_str(); rows].join(", ");
+                format!(
+                    "INSERT INTO meteaudata_points (series_id, position, {index_col}, {value_col}) VALUES {tuples}"
+                )
+            };
+            let mut full = txn
+                .prepare(&insert(ROWS_PER_INSERT))
+                .map_err(self.fail(format!("cannot insert the points of {key}")))?;
+            let bind_and_run = |statement: &mut rusqlite::Statement<'_>,
+                                offset: usize,
+                                rows: usize|
+             -> rusqlite::Result<()> {
+                for i in 0..rows {
+                    let at = 3 * i;
+                    statement.raw_bind_parameter(at + 1, (offset + i) as i64)?;
+                    statement.raw_bind_parameter(at + 2, index_cells[offset + i])?;
+                    statement.raw_bind_parameter(at + 3, value_cells[offset + i])?;
+                }
+                statement.raw_execute().map(|_| ())
+            };
+            let mut offset = 0;
+            let height = frame.height();
+            while offset < height {
+                let rows = ROWS_PER_INSERT.min(height - offset);
+                let result = if rows == ROWS_PER_INSERT {
+                    bind_and_run(&mut full, offset, rows)
+                } else {
+                    txn.prepare(&insert(rows))
+                        .and_then(|mut tail| bind_and_run(&mut tail, offset, rows))
+                };
+                result.map_err(self.fail(format!(
+                    "cannot insert points {offset}..{} of {key}",
+                    offset + rows
+                )))?;
+                offset += rows;
+            }
+        }
+        txn.commit()
+            .map_err(self.fail(format!("cannot commit {key}")))
+    }
+
+    /// Loads a whole series (its row and its points, from one snapshot of the file).
+    pub(crate) fn load(&self, key: &str) -> Result<SeriesData> {
+        let mut connection = self.connection();
+        let fail = self.fail(format!("cannot read {key}"));
+        let txn = connection.transaction().map_err(&fail)?;
+        let (id, index_type, values_type, length, metadata): (i64, String, String, i64, String) =
+            txn.query_row(
+                "SELECT series_id, index_type, values_type, length, metadata \
+                 FROM meteaudata_series WHERE series_key = ?1",
+                [key],
+                |row| {
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(&fail)?
+            .ok_or_else(|| StorageError::NotFound {
+                key: key.to_owned(),
+            })?;
+        let index_type = parse_dtype_code(&index_type)?;
+        let values_type = parse_dtype_code(&values_type)?;
+        let (index_col, _) = index_column(&index_type)?;
+        let (value_col, _) = value_column(&values_type)?;
+        let length = usize::try_from(length).unwrap_or(0);
+        let mut index = Builder::new(&index_type, "index", length)?;
+        let mut values = Builder::new(&values_type, "value", length)?;
+        {
+            let mut statement = txn
+                .prepare(&format!(
+                    "SELECT {index_col}, {value_col} FROM meteaudata_points WHERE series_id = ?1 ORDER BY position"
+                ))
+                .map_err(&fail)?;
+            let mut rows = statement.query([id]).map_err(&fail)?;
+            while let Some(row) = rows.next().map_err(&fail)? {
+                push(&mut index, row, 0).map_err(&fail)?;
+                push(&mut values, row, 1).map_err(&fail)?;
+            }
+        }
+        if index.len() != length {
+            return Err(StorageError::Corrupt {
+                key: key.to_owned(),
+                reason: format!("{length} points recorded, {} found", index.len()),
+            });
+        }
+        let frame = DataFrame::new(
+            length,
+            vec![
+                index.finish("index", &index_type).into(),
+                values.finish("values", &values_type).into(),
+            ],
+        )?;
+        Ok(SeriesData { frame, metadata })
+    }
+}
+
+/// Appends cell `at` of a rusqlite row to `column`.
+fn push(column: &mut Builder, row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<()> {
+    match column {
+        Builder::Int(v) => v.push(row.get(at)?),
+        Builder::Float(v) => v.push(row.get(at)?),
+        Builder::Text(v) => v.push(row.get(at)?),
+        Builder::Bool(v) => v.push(row.get(at)?),
+    }
+    Ok(())
+}
