@@ -8,11 +8,13 @@ use polars::prelude::*;
 /// The footer key that holds the metadata document.
 pub(crate) const METADATA_KEY: &str = "meteaudata";
 
-/// Encodes a series as one Parquet file (zstd, statistics on).
+/// Encodes a series as one Parquet file (LZ4: measured series hardly compress, and LZ4
+/// costs little where they do not; statistics on).
 pub(crate) fn encode(series: &SeriesData) -> Result<Vec<u8>, StorageError> {
     let mut frame = series.frame.clone();
     let mut bytes = Vec::new();
     ParquetWriter::new(&mut bytes)
+        .with_compression(ParquetCompression::Lz4Raw)
         .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![(
             METADATA_KEY.to_owned(),
             series.metadata.clone(),
