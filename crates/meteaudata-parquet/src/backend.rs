@@ -27,6 +27,8 @@ pub struct ParquetBackend {
     conditional: bool,
     persistent: bool,
     versions: Mutex<HashMap<StorageKey, UpdateVersion>>,
+    /// The directory of a local store: series are read from it directly (memory-mapped).
+    local_dir: Option<std::path::PathBuf>,
 }
 
 impl fmt::Debug for ParquetBackend {
@@ -60,13 +62,10 @@ impl ParquetBackend {
         let store = object_store::local::LocalFileSystem::new_with_prefix(dir)
             .map_err(|e| StorageError::backend(BACKEND, format!("cannot open {shown}"), e))?
             .with_automatic_cleanup(true);
-        Ok(ParquetBackend::with_store(
-            Arc::new(store),
-            Path::default(),
-            shown,
-            false,
-            true,
-        ))
+        let mut backend =
+            ParquetBackend::with_store(Arc::new(store), Path::default(), shown, false, true);
+        backend.local_dir = Some(dir.to_owned());
+        Ok(backend)
     }
 
     /// A store in this process's memory (for tests; nothing survives the process).
@@ -154,6 +153,7 @@ impl ParquetBackend {
             conditional,
             persistent,
             versions: Mutex::new(HashMap::new()),
+            local_dir: None,
         }
     }
 
@@ -247,9 +247,29 @@ impl StorageBackend for ParquetBackend {
 
     fn load(&self, key: &StorageKey) -> Result<SeriesData> {
         let path = object_path(&self.root, key, SERIES_EXTENSION);
+        if let Some(dir) = &self.local_dir {
+            // Objects are replaced by renaming a new file over them, never rewritten in
+            // place, so an open file stays whole while it is read.
+            let file = match std::fs::File::open(dir.join(path.as_ref())) {
+                Ok(file) => file,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(StorageError::NotFound {
+                        key: key.to_string(),
+                    });
+                }
+                Err(e) => {
+                    return Err(StorageError::backend(
+                        BACKEND,
+                        format!("{key} (object {path}) in {}", self.location),
+                        e,
+                    ));
+                }
+            };
+            return codec::decode(path.as_ref(), file);
+        }
         let bytes = block_on(async { self.store.get(&path).await?.bytes().await })
             .map_err(|e| self.error(&path, key, e))?;
-        codec::decode(path.as_ref(), bytes)
+        codec::decode(path.as_ref(), std::io::Cursor::new(bytes))
     }
 
     fn load_metadata(&self, key: &StorageKey) -> Result<String> {

@@ -41,9 +41,12 @@ fn metadata_of(
         .ok_or_else(|| corrupt(path, format!("the footer has no {METADATA_KEY:?} entry")))
 }
 
-/// Decodes a whole Parquet object.
-pub(crate) fn decode(path: &str, bytes: bytes::Bytes) -> Result<SeriesData, StorageError> {
-    let mut reader = ParquetReader::new(Cursor::new(bytes));
+/// Decodes a whole Parquet object (bytes in memory, or a local file, which polars maps).
+pub(crate) fn decode<R: polars::io::mmap::MmapBytesReader>(
+    path: &str,
+    source: R,
+) -> Result<SeriesData, StorageError> {
+    let mut reader = ParquetReader::new(source);
     let metadata = reader.get_metadata().map_err(|e| corrupt(path, e))?;
     let metadata = metadata_of(path, metadata.key_value_metadata().as_ref())?;
     let frame = reader.finish().map_err(|e| corrupt(path, e))?;
