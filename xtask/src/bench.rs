@@ -47,6 +47,18 @@ fn run_job(
     n: usize,
     signals: Option<u64>,
 ) -> Result<Row> {
+    run_job_with(binary, scratch, job, n, signals, None)
+}
+
+/// [`run_job`] against the database `url` (`(label, url)`), the row named `<job> (<label>)`.
+fn run_job_with(
+    binary: &Path,
+    scratch: &Path,
+    job: &str,
+    n: usize,
+    signals: Option<u64>,
+    database: Option<(&str, &str)>,
+) -> Result<Row> {
     let mut walls = Vec::new();
     let mut works = Vec::new();
     let mut last = Value::Null;
@@ -58,6 +70,9 @@ fn run_job(
             .arg(scratch);
         if let Some(s) = signals {
             command.args(["--signals", &s.to_string()]);
+        }
+        if let Some((_, url)) = database {
+            command.args(["--url", url]);
         }
         let start = Instant::now();
         let output = command
@@ -87,7 +102,10 @@ fn run_job(
     works.sort_by(f64::total_cmp);
     rss.sort_by(f64::total_cmp);
     Ok(Row {
-        job: job.to_owned(),
+        job: match database {
+            Some((label, _)) => format!("{job} ({label})"),
+            None => job.to_owned(),
+        },
         n,
         signals,
         wall: walls[RUNS / 2],
@@ -121,6 +139,26 @@ pub(crate) fn run(quick: bool) -> Result<()> {
             }
         }
     }
+    // The SQL jobs on the database servers the tests use, when their URLs are set.
+    for (var, label) in [
+        ("METEAUDATA_TEST_POSTGRES_URL", "postgres"),
+        ("METEAUDATA_TEST_MYSQL_URL", "mariadb"),
+    ] {
+        if let Ok(url) = std::env::var(var) {
+            for job in ["w4_write", "w4_read"] {
+                let row = run_job_with(
+                    &binary,
+                    &scratch,
+                    job,
+                    1_000_000,
+                    None,
+                    Some((label, url.as_str())),
+                )?;
+                eprintln!("{} N=10^6: {:.3} s", row.job, row.wall);
+                rows.push(row);
+            }
+        }
+    }
     let mut scaling = Vec::new();
     for s in [1, 10, 25, 50] {
         for job in ["w6_mem", "w6_disk"] {
@@ -130,7 +168,7 @@ pub(crate) fn run(quick: bool) -> Result<()> {
     let _ = std::fs::remove_dir_all(&scratch);
     for row in rows
         .iter()
-        .filter(|r| r.job.starts_with('w') && r.job.ends_with("_read"))
+        .filter(|r| r.job.starts_with('w') && r.job.contains("_read"))
     {
         let w1 = rows.iter().find(|r| r.job == "w1_build" && r.n == row.n);
         if w1.is_some_and(|w1| w1.checksum != row.checksum) {
@@ -159,7 +197,7 @@ fn write_table(rows: &[Row], scaling: &[Row], quick: bool) -> Result<()> {
         let raw = rows.iter().find(|r| {
             r.n == row.n
                 && r.job
-                    == if row.job.ends_with("_read") {
+                    == if row.job.contains("_read") {
                         "raw_parquet_read"
                     } else {
                         "raw_parquet_write"

@@ -24,6 +24,8 @@ pub struct Job {
     pub signals: u64,
     /// Memory budget in bytes (w6_disk).
     pub budget: usize,
+    /// The database of the w4 jobs (a SQLite file in `dir` when `None`).
+    pub url: Option<String>,
 }
 
 /// The job names.
@@ -138,13 +140,23 @@ pub fn run(job: &Job) -> Result<Value> {
         "w4_write" => {
             fresh(&job.dir)?;
             let mut ds = phases.time("build", || Ok(data::dataset(n)))?;
-            let url = sqlite_url(&job.dir);
+            let url = job.url.clone().unwrap_or_else(|| sqlite_url(&job.dir));
+            if job.url.is_some() {
+                // A server keeps the previous run's dataset: remove it first.
+                meteaudata::register_backends();
+                let backend = meteaudata::storage::create_backend(&StorageConfig::for_url(&url))?;
+                match backend.clear(Some(&meteaudata::storage::StorageKey::new(["workload"])?)) {
+                    Ok(()) | Err(meteaudata::storage::StorageError::NotFound { .. }) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
             phases.time("write", || Ok(ds.use_sql_storage(&url)?))?;
             checksum(&values_of(ds.signal("S0#1")?.time_series(raw_name)?)?)
         }
         "w4_read" => {
             let ds = phases.time("open", || {
-                Ok(Dataset::open(&sqlite_url(&job.dir), "workload")?)
+                let url = job.url.clone().unwrap_or_else(|| sqlite_url(&job.dir));
+                Ok(Dataset::open(&url, "workload")?)
             })?;
             // The timed read ends with the values in memory, as the raw job's does.
             let values = phases.time("read", || {
