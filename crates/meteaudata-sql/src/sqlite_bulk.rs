@@ -4,7 +4,7 @@
 //! transaction guarantees: a save is one `BEGIN IMMEDIATE … COMMIT` that rolls back on failure.
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use meteaudata_storage::{
     Result, SaveMode, SeriesData, StorageError, dtype_code, parse_dtype_code,
@@ -23,7 +23,7 @@ const ROWS_PER_INSERT: usize = 256;
 /// A second connection to a SQLite file, for whole-series reads and writes.
 #[derive(Debug)]
 pub(crate) struct SqliteBulk {
-    connection: Mutex<Connection>,
+    connection: Arc<Mutex<Connection>>,
     shown: String,
 }
 
@@ -76,13 +76,13 @@ impl SqliteBulk {
             .map_err(fail)?;
         connection
             // A 64 MiB page cache keeps a large save from spilling mid-transaction; the WAL is
-            // checkpointed by the main connection, whose document writes follow every save.
+            // checkpointed after each save, off the caller's thread (see `save`).
             .execute_batch(
                 "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=0",
             )
             .map_err(fail)?;
         Ok(SqliteBulk {
-            connection: Mutex::new(connection),
+            connection: Arc::new(Mutex::new(connection)),
             shown: shown.to_owned(),
         })
     }
@@ -187,7 +187,17 @@ impl SqliteBulk {
             }
         }
         txn.commit()
-            .map_err(self.fail(format!("cannot commit {key}")))
+            .map_err(self.fail(format!("cannot commit {key}")))?;
+        // Copy the committed pages from the WAL into the file on another thread: the save is
+        // complete (and readable) without it, and the next use of this connection waits for it.
+        let connection = Arc::clone(&self.connection);
+        std::thread::spawn(move || {
+            let connection = connection
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let _ = connection.execute_batch("PRAGMA wal_checkpoint(PASSIVE)");
+        });
+        Ok(())
     }
 
     /// Loads a whole series (its row and its points, from one snapshot of the file).
