@@ -1,6 +1,7 @@
 //! Project automation:
 //!
-//! - `cargo xtask ci`: every check CI runs (format, clippy, docs, tests, benches once).
+//! - `cargo xtask ci`: every check CI runs (format, clippy, docs, the facade's feature
+//!   extremes, tests, benches once).
 //! - `cargo xtask bench [--quick]`: builds the workload runner in release, runs every job 3
 //!   times at N = 10^4 … 10^7 (10^7 skipped with `--quick`) and writes the table of medians
 //!   into `docs/performance.md`.
@@ -52,6 +53,9 @@ fn ci() -> Result<()> {
         &["doc", "--workspace", "--no-deps"],
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
+    // The facade's feature extremes compile (object stores, no backends at all).
+    cargo(&["check", "-p", "meteaudata", "--features", "full"], &[])?;
+    cargo(&["check", "-p", "meteaudata", "--no-default-features"], &[])?;
     cargo(&["test", "--workspace"], &[])?;
     // The criterion benches, once each, so they keep compiling and running.
     cargo(&["test", "--workspace", "--benches"], &[])
