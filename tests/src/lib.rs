@@ -199,6 +199,18 @@ pub fn timestamps(ts: &TimeSeries) -> Vec<i64> {
         .collect()
 }
 
+/// A JSON array of strings, sorted (fixture name lists, in the order the Python loader gives).
+pub fn sorted_strings(value: &Value) -> Vec<&str> {
+    let mut names: Vec<&str> = value
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|v| v.as_str().expect("a string"))
+        .collect();
+    names.sort();
+    names
+}
+
 /// The labels of a fixture series, as [`timestamps`] gives them.
 pub fn expected_timestamps(ts: &Value) -> Vec<i64> {
     ts["timestamps"]

@@ -17,13 +17,7 @@ fn check_signal(context: &str, signal: &Signal, expected: &Value) {
         expected["provenance"],
         "{context}: provenance"
     );
-    let mut names: Vec<&str> = expected["time_series_names"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
-    names.sort();
+    let names = sorted_strings(&expected["time_series_names"]);
     let mut got = signal.all_time_series();
     got.sort();
     assert_eq!(got, names, "{context}: series");
@@ -56,13 +50,7 @@ fn every_python_archive_loads_and_matches_its_expected_contents() {
             let ds = load_dataset(dir.join(format!("{name}.zip")), name).unwrap();
             assert_eq!(ds.description(), ds_expected["description"].as_str());
             assert_eq!(ds.project(), ds_expected["project"].as_str());
-            let mut want: Vec<&str> = ds_expected["signal_names"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_str().unwrap())
-                .collect();
-            want.sort();
+            let want = sorted_strings(&ds_expected["signal_names"]);
             assert_eq!(
                 ds.all_signals(),
                 want,

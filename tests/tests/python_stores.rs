@@ -13,24 +13,12 @@ fn check(context: &str, datasets: &[Dataset], expected: &Value) -> usize {
     assert_eq!(datasets.len(), 1, "{context}: one dataset");
     let ds = &datasets[0];
     assert_eq!(ds.name(), want["name"].as_str().unwrap(), "{context}: name");
-    let mut signals: Vec<&str> = want["signal_names"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
-    signals.sort();
+    let signals = sorted_strings(&want["signal_names"]);
     assert_eq!(ds.all_signals(), signals, "{context}: signals");
     let mut checked = 0;
     for signal in ds.iter() {
         let want_signal = &want["signals"][signal.name()];
-        let mut names: Vec<&str> = want_signal["time_series_names"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap())
-            .collect();
-        names.sort();
+        let names = sorted_strings(&want_signal["time_series_names"]);
         assert_eq!(signal.all_time_series(), names, "{context}: series");
         for name in names {
             let want_ts = &want_signal["time_series"][name];

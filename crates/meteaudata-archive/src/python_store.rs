@@ -67,12 +67,17 @@ impl PythonSeries {
     }
 }
 
-/// `<signal>_<BASE>#<n>` from a key `<dataset>/<signal>/<BASE>#<n>`.
-fn series_name(key: &str) -> Option<String> {
+/// `(dataset, signal, series part)` of a key `<dataset>/<signal>/<BASE>#<n>`, none empty.
+fn split_key(key: &str) -> Option<(&str, &str, &str)> {
     let mut parts = key.rsplitn(3, '/');
     let (series, signal, dataset) = (parts.next()?, parts.next()?, parts.next()?);
     (!dataset.is_empty() && !signal.is_empty() && !series.is_empty())
-        .then(|| format!("{signal}_{series}"))
+        .then_some((dataset, signal, series))
+}
+
+/// `<signal>_<BASE>#<n>` from a key `<dataset>/<signal>/<BASE>#<n>`.
+fn series_name(key: &str) -> Option<String> {
+    split_key(key).map(|(_, signal, series)| format!("{signal}_{series}"))
 }
 
 /// Reads one `<stem>.parquet` + `<stem>_meta.yaml` pair of Python's disk store.
@@ -167,17 +172,14 @@ pub fn import_disk_store(dir: impl AsRef<Path>) -> Result<Vec<Dataset>> {
 pub fn assemble(series: Vec<PythonSeries>) -> Result<Vec<Dataset>> {
     let mut tree: BTreeMap<String, BTreeMap<String, Vec<(String, TimeSeries)>>> = BTreeMap::new();
     for PythonSeries { key, series } in series {
-        let mut parts = key.rsplitn(3, '/');
-        let (_, signal, dataset) = match (parts.next(), parts.next(), parts.next()) {
-            (Some(s), Some(sig), Some(ds)) => (s, sig.to_owned(), ds.to_owned()),
-            _ => {
-                return Err(corrupt(
-                    "python store",
-                    &key,
-                    "not a <dataset>/<signal>/<series> key",
-                ));
-            }
+        let Some((dataset, signal, _)) = split_key(&key) else {
+            return Err(corrupt(
+                "python store",
+                &key,
+                "not a <dataset>/<signal>/<series> key",
+            ));
         };
+        let (dataset, signal) = (dataset.to_owned(), signal.to_owned());
         tree.entry(dataset)
             .or_default()
             .entry(signal)

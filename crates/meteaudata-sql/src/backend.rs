@@ -11,7 +11,7 @@ use sea_orm::{
     TransactionTrait, Value, sqlx,
 };
 
-use crate::columns::{Builder, index_column, to_values, value_column};
+use crate::columns::{Builder, index_column, points_frame, to_values, value_column};
 use crate::schema::{bind_limit, create_statements, placeholder};
 use crate::url::{SqlKind, SqlUrl};
 
@@ -347,9 +347,9 @@ impl StorageBackend for SqlBackend {
             let metadata: String = row.try_get_by_index(4).map_err(read)?;
             let (index_col, _) = index_column(&index_type)?;
             let (value_col, _) = value_column(&values_type)?;
-            let capacity = usize::try_from(length).unwrap_or(0);
-            let mut index = Builder::new(&index_type, "index", capacity)?;
-            let mut values = Builder::new(&values_type, "value", capacity)?;
+            let points = usize::try_from(length).unwrap_or(0);
+            let mut index = Builder::new(&index_type, "index", points)?;
+            let mut values = Builder::new(&values_type, "value", points)?;
             let sql = self.sql(&format!(
                 "SELECT {index_col}, {value_col} FROM meteaudata_points WHERE series_id = ? ORDER BY position"
             ));
@@ -362,20 +362,7 @@ impl StorageBackend for SqlBackend {
                         e,
                     )
                 })?;
-            if index.len() as i64 != length {
-                return Err(StorageError::Corrupt {
-                    key: shown.clone(),
-                    reason: format!("{length} points recorded, {} found", index.len()),
-                });
-            }
-            let height = index.len();
-            let frame = DataFrame::new(
-                height,
-                vec![
-                    index.finish("index", &index_type).into(),
-                    values.finish("values", &values_type).into(),
-                ],
-            )?;
+            let frame = points_frame(&shown, points, (index, &index_type), (values, &values_type))?;
             Ok(SeriesData { frame, metadata })
         })
     }

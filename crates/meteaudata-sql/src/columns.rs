@@ -142,3 +142,26 @@ impl Builder {
         }
     }
 }
+
+/// The frame of a loaded series from its collected columns; `Corrupt` when the number of
+/// points differs from the `length` its series row records.
+pub(crate) fn points_frame(
+    key: &str,
+    length: usize,
+    (index, index_type): (Builder, &DataType),
+    (values, values_type): (Builder, &DataType),
+) -> Result<DataFrame> {
+    if index.len() != length {
+        return Err(StorageError::Corrupt {
+            key: key.to_owned(),
+            reason: format!("{length} points recorded, {} found", index.len()),
+        });
+    }
+    Ok(DataFrame::new(
+        length,
+        vec![
+            index.finish("index", index_type).into(),
+            values.finish("values", values_type).into(),
+        ],
+    )?)
+}

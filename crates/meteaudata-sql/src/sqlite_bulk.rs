@@ -13,7 +13,7 @@ use polars::prelude::*;
 use rusqlite::types::ToSqlOutput;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, ToSql, params};
 
-use crate::columns::{Builder, Family, index_column, value_column};
+use crate::columns::{Builder, Family, index_column, points_frame, value_column};
 
 const BACKEND: &str = "sql";
 
@@ -244,19 +244,7 @@ impl SqliteBulk {
                 push(&mut values, row, 1).map_err(&fail)?;
             }
         }
-        if index.len() != length {
-            return Err(StorageError::Corrupt {
-                key: key.to_owned(),
-                reason: format!("{length} points recorded, {} found", index.len()),
-            });
-        }
-        let frame = DataFrame::new(
-            length,
-            vec![
-                index.finish("index", &index_type).into(),
-                values.finish("values", &values_type).into(),
-            ],
-        )?;
+        let frame = points_frame(key, length, (index, &index_type), (values, &values_type))?;
         Ok(SeriesData { frame, metadata })
     }
 }
