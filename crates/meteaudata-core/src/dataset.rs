@@ -369,7 +369,21 @@ impl Dataset {
     /// Writes what changed since the last save — new or changed series, removed signals, the
     /// signal and dataset documents — then releases saved data beyond the memory budget.
     /// When a write fails, what was stored before stays loadable.
+    ///
+    /// Emits a `tracing` span `save_all` (and one `save_signal` span per signal).
     pub fn save_all(&mut self) -> Result<()> {
+        self.save_all_reporting(|_, _, _| {})
+    }
+
+    /// [`Dataset::save_all`], calling `progress(signal, done, total)` after each signal is
+    /// written (for progress bars).
+    pub fn save_all_reporting(
+        &mut self,
+        mut progress: impl FnMut(&str, usize, usize),
+    ) -> Result<()> {
+        let _span =
+            tracing::info_span!("save_all", dataset = %self.name, signals = self.signals.len())
+                .entered();
         let attachment = self
             .storage
             .clone()
@@ -383,15 +397,18 @@ impl Dataset {
         let record = to_json(&self.record())?;
         let mut created = Vec::new();
         let mut result = Ok(());
-        for (name, signal) in self.signals.iter_mut() {
+        let total = self.signals.len();
+        for (done, (name, signal)) in self.signals.iter_mut().enumerate() {
             let new = !signal.is_stored();
-            result = signal.save_with(&attachment);
+            result = tracing::debug_span!("save_signal", signal = %name)
+                .in_scope(|| signal.save_with(&attachment));
             if result.is_err() {
                 break;
             }
             if new {
                 created.push(name.clone());
             }
+            progress(name, done + 1, total);
         }
         if result.is_ok() {
             result = attachment
@@ -448,6 +465,7 @@ impl Dataset {
     /// Reopens the dataset `name` from a store alone: names, units, provenance, histories and
     /// data (read on first access when `lazy`). The dataset stays attached to the store.
     pub fn open_from(attachment: Attachment, name: &str, lazy: bool) -> Result<Dataset> {
+        let _span = tracing::info_span!("open_dataset", dataset = %name, lazy).entered();
         let key = StorageKey::new([name])?;
         let record: DatasetRecord = from_json(&key, &attachment.backend.load_document(&key)?)?;
         let mut dataset = Dataset::new(&record.name)?;

@@ -1,6 +1,9 @@
-//! The indented text view of every model (`Display`), in the spirit of meteaudata's
-//! `display(format="text")`: a `<Class>:` line, then one `  attribute: value` line each, nested
-//! objects indented below down to a depth.
+//! Text and HTML views of every model (spec §6.5).
+//!
+//! The text view (`Display`, [`TextDisplay`]) is an indented tree: a `<Class>:` line, then one
+//! `  attribute: value` line each, nested objects indented below down to a depth. The HTML
+//! view ([`HtmlDisplay`]) is the same tree as nested `<details>` elements; every name and value
+//! is HTML-escaped (meteaudata for Python inserts them raw).
 
 use std::fmt::{self, Write};
 
@@ -22,6 +25,43 @@ pub const DEFAULT_DEPTH: usize = 2;
 pub trait TextDisplay {
     /// The tree down to `depth` levels of nested objects.
     fn to_text(&self, depth: usize) -> String;
+}
+
+/// Objects that render as an HTML tree.
+pub trait HtmlDisplay {
+    /// A `<div class="meteaudata-display">` fragment, nested objects as collapsible
+    /// `<details>` down to `depth` levels.
+    fn to_html(&self, depth: usize) -> String;
+
+    /// A complete HTML page (inline CSS, no scripts) holding [`HtmlDisplay::to_html`].
+    fn to_html_page(&self, depth: usize) -> String {
+        format!(
+            "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>meteaudata</title>\n\
+             <style>{HTML_CSS}</style></head>\n<body>\n{}</body></html>\n",
+            self.to_html(depth)
+        )
+    }
+}
+
+const HTML_CSS: &str = ".meteaudata-display{font-family:monospace;font-size:13px}\
+.meteaudata-display .header{font-weight:bold;color:#1f4e79}\
+.meteaudata-display .row{margin-left:1.2em}.meteaudata-display .key{color:#555}\
+.meteaudata-display details{margin-left:1.2em}.meteaudata-display summary{cursor:pointer}";
+
+/// Escapes `&`, `<`, `>`, `"` and `'` for HTML text and attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 enum Attr {
@@ -69,6 +109,44 @@ impl Node {
                 }
             }
         }
+    }
+    fn render_html(&self, out: &mut String, depth: usize) {
+        let _ = writeln!(
+            out,
+            "<div class=\"header\">{}</div>",
+            escape_html(self.class)
+        );
+        for (key, value) in &self.attrs {
+            let key = escape_html(key);
+            match value {
+                Attr::Simple(v) => {
+                    let _ = writeln!(
+                        out,
+                        "<div class=\"row\"><span class=\"key\">{key}:</span> {}</div>",
+                        escape_html(v)
+                    );
+                }
+                Attr::Nested(node) if depth == 0 => {
+                    let _ = writeln!(
+                        out,
+                        "<div class=\"row\"><span class=\"key\">{key}:</span> {}(...)</div>",
+                        escape_html(node.class)
+                    );
+                }
+                Attr::Nested(node) => {
+                    let _ = writeln!(out, "<details><summary>{key}</summary>");
+                    node.render_html(out, depth - 1);
+                    out.push_str("</details>\n");
+                }
+            }
+        }
+    }
+
+    fn html(&self, depth: usize) -> String {
+        let mut out = String::from("<div class=\"meteaudata-display\">\n");
+        self.render_html(&mut out, depth);
+        out.push_str("</div>\n");
+        out
     }
 }
 
@@ -234,7 +312,8 @@ fn dataset_node(d: &Dataset) -> Node {
     })
 }
 
-macro_rules! text_display {
+/// The text and HTML views of models.
+macro_rules! tree_views {
     ($($t:ty => $f:ident),* $(,)?) => {$(
         impl TextDisplay for $t {
             fn to_text(&self, depth: usize) -> String {
@@ -243,6 +322,17 @@ macro_rules! text_display {
                 out
             }
         }
+        impl HtmlDisplay for $t {
+            fn to_html(&self, depth: usize) -> String {
+                $f(self).html(depth)
+            }
+        }
+    )*};
+}
+
+/// `Display` as the text view at [`DEFAULT_DEPTH`], for models without a `Display` of their own.
+macro_rules! text_display {
+    ($($t:ty),* $(,)?) => {$(
         impl fmt::Display for $t {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.to_text(DEFAULT_DEPTH).trim_end())
@@ -251,26 +341,15 @@ macro_rules! text_display {
     )*};
 }
 
-text_display!(
+tree_views!(
     Dataset => dataset_node,
     Signal => signal_node,
     TimeSeries => series_node,
     FunctionInfo => function_node,
     IndexMetadata => index_node,
+    ProcessingStep => step_node,
+    DataProvenance => provenance_node,
+    Parameters => parameters_node,
 );
 
-impl TextDisplay for ProcessingStep {
-    fn to_text(&self, depth: usize) -> String {
-        let mut out = String::new();
-        step_node(self).render(&mut out, 0, depth);
-        out
-    }
-}
-
-impl TextDisplay for DataProvenance {
-    fn to_text(&self, depth: usize) -> String {
-        let mut out = String::new();
-        provenance_node(self).render(&mut out, 0, depth);
-        out
-    }
-}
+text_display!(Dataset, Signal, TimeSeries, FunctionInfo, IndexMetadata);
