@@ -37,6 +37,7 @@
 //! | `sqlite` (default) | SQLite files and in-memory databases |
 //! | `postgres`, `mysql` | PostgreSQL, MySQL / MariaDB |
 //! | `archive` (default) | ZIP/CSV/YAML archives exchangeable with meteaudata for Python |
+//! | `plot` (default) | plots (HTML with plotly.js embedded, SVG) and lineage graphs (HTML, DOT, Mermaid) |
 //! | `full` | all of the above |
 
 pub use meteaudata_core::*;
@@ -155,14 +156,26 @@ pub mod python {
     }
 }
 
+/// Plots and lineage graphs (feature `plot`, on by default): `ts.plot(..)`, `signal.plot(..)`,
+/// `dataset.plot(..)` build a [`Figure`](plot::Figure) that renders to self-contained HTML or
+/// SVG; [`LineageRender`](plot::LineageRender) draws `dataset.lineage_graph(..)`.
+#[cfg(feature = "plot")]
+pub mod plot {
+    pub use meteaudata_plot::*;
+}
+
 /// Everything a typical program needs, in one `use meteaudata::prelude::*;`.
 pub mod prelude {
     pub use meteaudata_core::polars::prelude::{DataFrame, NamedFrom, Series};
     pub use meteaudata_core::{
         BoxError, DataProvenance, Dataset, DatasetInput, DatasetProcessOptions, Error,
-        FunctionInfo, ParamValue, Parameters, ProcessOptions, ProcessingStep, ProcessingType,
-        Signal, SignalTransform, Storable, TextDisplay, TimeSeries, TransformOutput, date_range,
-        date_range_in,
+        FunctionInfo, HtmlDisplay, ParamValue, Parameters, ProcessOptions, ProcessingStep,
+        ProcessingType, Signal, SignalTransform, Storable, TextDisplay, TimeSeries,
+        TransformOutput, date_range, date_range_in,
+    };
+    #[cfg(feature = "plot")]
+    pub use meteaudata_plot::{
+        DatasetPlot, LineageRender, PlotOptions, SignalPlot, TimeSeriesPlot,
     };
     pub use meteaudata_storage::StorageConfig;
 

@@ -1,0 +1,100 @@
+//! Plots and lineage graphs for meteaudata for Rust (spec §6 of meteaudata 0.12.1, without its
+//! bugs 15–17).
+//!
+//! - [`TimeSeriesPlot::plot`], [`SignalPlot::plot`] and [`DatasetPlot::plot`] build a
+//!   [`Figure`]: titles, axis titles, one trace per series styled by its last processing step,
+//!   predictions shifted by their step distance. A figure renders to a self-contained
+//!   interactive HTML page ([`Figure::to_html`], plotly.js embedded, works offline), to SVG
+//!   ([`Figure::to_svg`]) and to Plotly JSON ([`Figure::to_plotly_json`]).
+//! - [`LineageRender`] draws a [`LineageGraph`](meteaudata_core::LineageGraph) (from
+//!   `Dataset::lineage_graph` or `Signal::lineage_graph`) as HTML, Graphviz DOT or Mermaid.
+//!
+//! ```
+//! use meteaudata_core::{date_range, TimeSeries};
+//! use meteaudata_core::polars::prelude::*;
+//! use meteaudata_plot::{PlotOptions, TimeSeriesPlot};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let index = date_range("2024-01-01", 24, "h")?;
+//! let ts = TimeSeries::new("Flow#1_RAW#1", index, Series::new("v".into(), (0..24).map(f64::from).collect::<Vec<_>>()))?;
+//! let figure = ts.plot(&PlotOptions::default().start("2024-01-01 06:00"))?;
+//! assert_eq!(figure.title, "Time series plot of Flow#1");
+//! assert_eq!(figure.subplots[0].traces[0].y.len(), 18);
+//! assert!(figure.to_svg(800)?.starts_with("<svg"));
+//! # Ok(())
+//! # }
+//! ```
+
+mod error;
+mod figure;
+mod html;
+mod labels;
+mod lineage;
+mod plots;
+mod style;
+mod svg;
+
+use std::path::Path;
+
+pub use error::{PlotError, Result};
+pub use figure::{Figure, Subplot, Trace, XValues};
+pub use labels::Bound;
+pub use lineage::{EXTERNAL_COLOR, LineageRender, PROCESSED_COLORS, RAW_COLOR, node_colors};
+pub use plots::{
+    DatasetPlot, PlotOptions, SignalPlot, TimeSeriesPlot, plot_dataset, plot_signal,
+    plot_time_series,
+};
+pub use style::{Mode, Symbol, style_for, style_of};
+pub use svg::{PALETTE, segments};
+
+fn extension(path: &Path) -> String {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}
+
+fn write(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).map_err(|source| PlotError::Io {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+impl Figure {
+    /// Writes the figure as `.html` (interactive), `.svg` (1200 px wide) or `.json` (Plotly),
+    /// chosen by the file's extension.
+    pub fn write(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        let text = match extension(path).as_str() {
+            "html" | "htm" => self.to_html(),
+            "svg" => self.to_svg(1200)?,
+            "json" => self.to_plotly_json().to_string(),
+            _ => {
+                return Err(PlotError::UnknownFormat {
+                    path: path.to_owned(),
+                    expected: ".html, .svg or .json",
+                });
+            }
+        };
+        write(path, &text)
+    }
+}
+
+/// Writes a lineage graph as `.html`, `.dot` (Graphviz) or `.mmd` (Mermaid), chosen by the
+/// file's extension.
+pub fn write_lineage(graph: &meteaudata_core::LineageGraph, path: impl AsRef<Path>) -> Result<()> {
+    let path = path.as_ref();
+    let text = match extension(path).as_str() {
+        "html" | "htm" => graph.to_html(),
+        "dot" | "gv" => graph.to_dot(),
+        "mmd" | "mermaid" => graph.to_mermaid(),
+        _ => {
+            return Err(PlotError::UnknownFormat {
+                path: path.to_owned(),
+                expected: ".html, .dot or .mmd",
+            });
+        }
+    };
+    write(path, &text)
+}
