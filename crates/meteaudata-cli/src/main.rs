@@ -1,0 +1,254 @@
+//! `meteaudata`: inspect, convert, plot and trace the lineage of meteaudata datasets.
+//!
+//! Sources are archives (`.zip` or a directory, ours or meteaudata for Python's), Parquet
+//! stores (a directory or an object-store URL) and SQL databases (`sqlite:///file.db`,
+//! `postgresql://…`, `mysql://…`). Errors print one line on stderr and exit with status 1.
+
+mod demo;
+mod inspect;
+mod source;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use meteaudata::plot::{DatasetPlot, PlotOptions, SignalPlot, write_lineage};
+use meteaudata::{Dataset, TextDisplay};
+
+use source::Location;
+
+/// Time series with provenance and processing history: look at them, convert them, draw them.
+#[derive(Parser)]
+#[command(name = "meteaudata", version, about)]
+struct Cli {
+    /// Log what the library does (tracing spans) to stderr, e.g. `info` or `debug`.
+    #[arg(long, global = true, value_name = "LEVEL")]
+    log: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the signals, series (length, time range, checksum) and steps of a dataset.
+    Inspect {
+        /// An archive (.zip or directory), a Parquet store directory or a store URL.
+        source: String,
+        /// The dataset to show when the store holds several.
+        #[arg(long)]
+        dataset: Option<String>,
+        /// Print the full metadata tree instead (as `Display` does), down to this depth.
+        #[arg(long, value_name = "DEPTH")]
+        metadata: Option<usize>,
+    },
+    /// Copy a dataset between an archive (`*.zip`), a Parquet store and a SQL or object store.
+    Convert {
+        /// Where the dataset is.
+        from: String,
+        /// Where it goes: `name.zip`, a directory (Parquet store) or a URL.
+        to: String,
+        /// The dataset to copy when the source holds several.
+        #[arg(long)]
+        dataset: Option<String>,
+    },
+    /// Draw series to an interactive HTML page or an SVG image.
+    Plot {
+        /// Where the dataset is.
+        source: String,
+        /// Full series names, e.g. `Temperature#1_RAW#1`.
+        #[arg(required = true)]
+        series: Vec<String>,
+        /// The output file: `.html`, `.svg` or `.json`.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// The dataset when the store holds several.
+        #[arg(long)]
+        dataset: Option<String>,
+        /// Draw only from this label on (a date such as 2024-01-31 or a number).
+        #[arg(long)]
+        start: Option<String>,
+        /// Draw only up to this label.
+        #[arg(long)]
+        end: Option<String>,
+        /// The figure title.
+        #[arg(long)]
+        title: Option<String>,
+    },
+    /// Draw where a series comes from (or the whole dataset's lineage).
+    Lineage {
+        /// Where the dataset is.
+        source: String,
+        /// A full series name; the whole dataset when omitted.
+        series: Option<String>,
+        /// The output file: `.html`, `.dot` (Graphviz) or `.mmd` (Mermaid).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// The dataset when the store holds several.
+        #[arg(long)]
+        dataset: Option<String>,
+    },
+    /// Build the example dataset and write a store, an archive, a plot and a lineage page.
+    Demo {
+        /// The directory to write into (created when missing).
+        dir: PathBuf,
+    },
+}
+
+fn open(source: &str, dataset: Option<&str>) -> Result<Dataset> {
+    source::open(&Location::source(source)?, dataset)
+}
+
+fn progress_bar(what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} signals")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(what.to_owned());
+    bar
+}
+
+fn plot(dataset: &Dataset, series: &[String], options: &PlotOptions, output: &Path) -> Result<()> {
+    let mut signals: Vec<&str> = Vec::new();
+    for name in series {
+        let owner = dataset
+            .iter()
+            .find(|s| s.time_series(name).is_ok())
+            .with_context(|| format!("no series {name:?} in dataset {:?}", dataset.name()))?;
+        if !signals.contains(&owner.name()) {
+            signals.push(owner.name());
+        }
+    }
+    let names: Vec<&str> = series.iter().map(String::as_str).collect();
+    let figure = match signals.as_slice() {
+        [one] => dataset.signal(one)?.plot(&names, options)?,
+        many => dataset.plot(many, &names, options)?,
+    };
+    figure.write(output)?;
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Inspect {
+            source,
+            dataset,
+            metadata,
+        } => {
+            let dataset = open(&source, dataset.as_deref())?;
+            match metadata {
+                Some(depth) => print!("{}", dataset.to_text(depth)),
+                None => print!("{}", inspect::tree(&dataset)?),
+            }
+        }
+        Command::Convert { from, to, dataset } => {
+            let mut data = open(&from, dataset.as_deref())?;
+            let destination = Location::destination(&to);
+            let bar = progress_bar(&format!("saving {}", data.name()));
+            source::write(&mut data, &destination, |_, done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            })?;
+            bar.finish_and_clear();
+            eprintln!(
+                "converted dataset {} ({} signals) to {destination}",
+                data.name(),
+                data.len()
+            );
+        }
+        Command::Plot {
+            source,
+            series,
+            output,
+            dataset,
+            start,
+            end,
+            title,
+        } => {
+            let data = open(&source, dataset.as_deref())?;
+            let options = PlotOptions {
+                start: start.map(Into::into),
+                end: end.map(Into::into),
+                title,
+                ..PlotOptions::default()
+            };
+            plot(&data, &series, &options, &output)?;
+            eprintln!("wrote {}", output.display());
+        }
+        Command::Lineage {
+            source,
+            series,
+            output,
+            dataset,
+        } => {
+            let data = open(&source, dataset.as_deref())?;
+            let graph = data.lineage_graph(series.as_deref())?;
+            write_lineage(&graph, &output)?;
+            eprintln!(
+                "wrote {} ({} series, {} edges)",
+                output.display(),
+                graph.nodes.len(),
+                graph.edges.len()
+            );
+        }
+        Command::Demo { dir } => {
+            let written = demo::run(&dir)?;
+            println!("demo dataset written to {}:", dir.display());
+            println!("  Parquet store  {}", written.store.display());
+            println!("  archive        {}", written.archive.display());
+            println!("  plot           {}", written.plot.display());
+            println!("  lineage        {}", written.lineage.display());
+            println!(
+                "next: meteaudata inspect {}   (or open the .html files in a browser)",
+                written.store.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    // A bug must not print a backtrace at users: one line, like every other error.
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown".into());
+        eprintln!("meteaudata: internal error: {message}");
+    }));
+    let cli = Cli::parse();
+    if let Some(level) = &cli.log {
+        let filter = tracing_subscriber::EnvFilter::try_new(level)
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+            .with_writer(std::io::stderr)
+            .init();
+    }
+    match std::panic::catch_unwind(|| run(cli)) {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(err)) => {
+            eprintln!("meteaudata: {}", one_line(&err));
+            ExitCode::FAILURE
+        }
+        Err(_) => ExitCode::FAILURE,
+    }
+}
+
+/// The error and its causes on one line, each cause once.
+fn one_line(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = cause.to_string().replace('\n', " ");
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ")
+}

@@ -1,0 +1,284 @@
+//! The `meteaudata` binary, end to end, on the fixtures meteaudata 0.12.1 for Python wrote.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn fixture_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/meteaudata-py-0.12.1/pandas-3.1.1/main")
+}
+
+fn expected() -> Value {
+    let text = std::fs::read_to_string(fixture_dir().join("expected/archive.json")).unwrap();
+    serde_json::from_str::<Value>(&text).unwrap()["dataset"].clone()
+}
+
+fn archive() -> String {
+    fixture_dir()
+        .join("archive/reactor_monitoring.zip")
+        .display()
+        .to_string()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("meteaudata-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_meteaudata"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs a command that must fail and returns its one line of error.
+fn fails(args: &[&str]) -> String {
+    let out = run(args);
+    assert!(!out.status.success(), "{args:?} should fail");
+    assert_eq!(out.status.code(), Some(1), "{args:?}: exit status");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "{args:?}: one line, got {stderr:?}"
+    );
+    assert!(stderr.starts_with("meteaudata: "), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "{stderr}"
+    );
+    stderr.trim_end().to_owned()
+}
+
+/// The `series …` lines of an inspection (name, length, type, range, checksum).
+fn series_lines(inspection: &str) -> Vec<String> {
+    let mut lines: Vec<String> = inspection
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("series "))
+        .map(str::to_owned)
+        .collect();
+    lines.sort();
+    lines
+}
+
+#[test]
+fn inspect_lists_signals_series_lengths_ranges_and_steps() {
+    let out = ok(&["inspect", &archive()]);
+    let expected = expected();
+    assert!(
+        out.starts_with("dataset reactor_monitoring (4 signals)"),
+        "{out}"
+    );
+    for (signal, s) in expected["signals"].as_object().unwrap() {
+        let units = s["units"].as_str().unwrap();
+        let count = s["time_series"].as_object().unwrap().len();
+        assert!(
+            out.contains(&format!("signal {signal} [{units}] ({count} series)")),
+            "{signal}"
+        );
+        for (name, ts) in s["time_series"].as_object().unwrap() {
+            let first = ts["first_timestamp"].as_str().unwrap().replace('T', " ");
+            let last = ts["last_timestamp"].as_str().unwrap().replace('T', " ");
+            let head = format!(
+                "series {name}: {} points, {}, {first} .. {last}, md5 ",
+                ts["length"],
+                ts["values_dtype"].as_str().unwrap()
+            );
+            assert!(out.contains(&head), "{head}\n{out}");
+        }
+    }
+    let steps = out
+        .lines()
+        .filter(|l| l.trim().starts_with("step "))
+        .count() as u64;
+    let recorded: u64 = expected["signals"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|s| s["time_series"].as_object().unwrap().values())
+        .map(|t| t["processing_step_count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(steps, recorded);
+}
+
+#[test]
+fn convert_round_trips_through_parquet_and_sqlite_with_equal_checksums() {
+    let dir = scratch("convert");
+    let store = dir.join("store");
+    let db = format!("sqlite:///{}", dir.join("copy.db").display());
+    let back = dir.join("out/reactor_monitoring.zip");
+    let original = series_lines(&ok(&["inspect", &archive()]));
+    assert_eq!(original.len(), 13);
+
+    ok(&["convert", &archive(), store.to_str().unwrap()]);
+    assert_eq!(
+        series_lines(&ok(&["inspect", store.to_str().unwrap()])),
+        original
+    );
+    ok(&["convert", store.to_str().unwrap(), &db]);
+    assert_eq!(series_lines(&ok(&["inspect", &db])), original);
+    ok(&["convert", &db, back.to_str().unwrap()]);
+    assert_eq!(
+        series_lines(&ok(&["inspect", back.to_str().unwrap()])),
+        original
+    );
+
+    // Converting onto a store that already holds the dataset changes nothing.
+    let line = fails(&["convert", &archive(), store.to_str().unwrap()]);
+    assert!(
+        line.contains("already holds a dataset named \"reactor_monitoring\""),
+        "{line}"
+    );
+    assert_eq!(
+        series_lines(&ok(&["inspect", store.to_str().unwrap()])),
+        original
+    );
+    // An archive must carry the dataset's name.
+    let line = fails(&[
+        "convert",
+        &archive(),
+        dir.join("other.zip").to_str().unwrap(),
+    ]);
+    assert!(line.contains("reactor_monitoring.zip"), "{line}");
+}
+
+#[test]
+fn stores_written_by_python_are_read_too() {
+    let disk = fixture_dir().join("disk/reactor_monitoring_store");
+    let out = ok(&["inspect", disk.to_str().unwrap()]);
+    assert!(
+        out.contains("series Temperature#1_RAW#1: 72 points"),
+        "{out}"
+    );
+    let sql = format!(
+        "sqlite:///{}",
+        fixture_dir().join("sql/reactor_monitoring.db").display()
+    );
+    let from_sql = ok(&["inspect", &sql]);
+    assert_eq!(series_lines(&from_sql), series_lines(&out));
+}
+
+#[test]
+fn plot_and_lineage_write_their_files() {
+    let dir = scratch("plot");
+    let html = dir.join("t.html");
+    let svg = dir.join("t.svg");
+    let source = archive();
+    for out in [&html, &svg] {
+        ok(&[
+            "plot",
+            &source,
+            "Temperature#1_RAW#1",
+            "Temperature#1_LIN-INT#1",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+    }
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.contains("\"name\":\"Temperature#1_RAW#1\""),
+        "trace in the page"
+    );
+    assert!(page.contains("Plotly.newPlot"));
+    let image = std::fs::read_to_string(&svg).unwrap();
+    assert!(image.starts_with("<svg") && image.contains("Temperature#1_LIN-INT#1"));
+
+    // Series of two signals: one panel per signal.
+    let two = dir.join("two.json");
+    ok(&[
+        "plot",
+        &archive(),
+        "Temperature#1_RAW#1",
+        "Conductivity#1_RAW#1",
+        "--start",
+        "2024-01-02",
+        "-o",
+        two.to_str().unwrap(),
+    ]);
+    let figure: Value = serde_json::from_str(&std::fs::read_to_string(&two).unwrap()).unwrap();
+    assert_eq!(figure["data"].as_array().unwrap().len(), 2);
+    assert!(
+        figure["layout"]["yaxis2"]["title"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Conductivity#1 Values")
+    );
+
+    let dot = dir.join("avg.dot");
+    ok(&[
+        "lineage",
+        &archive(),
+        "AVERAGE#1_RAW#1",
+        "-o",
+        dot.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&dot).unwrap();
+    assert!(
+        text.contains("\"Temperature#2_RESAMPLED#1\" -> \"AVERAGE#1_RAW#1\""),
+        "{text}"
+    );
+    let full = dir.join("all.html");
+    ok(&["lineage", &archive(), "-o", full.to_str().unwrap()]);
+    let page = std::fs::read_to_string(&full).unwrap();
+    assert_eq!(page.matches("<g class=\"node\"").count(), 13);
+}
+
+#[test]
+fn bad_input_exits_with_one_clear_line() {
+    let dir = scratch("bad");
+    let line = fails(&["inspect", "/nonexistent/thing.zip"]);
+    assert!(line.contains("/nonexistent/thing.zip"), "{line}");
+    let line = fails(&["inspect", "foo://bucket/x"]);
+    assert!(line.contains("foo"), "{line}");
+    let corrupt = dir.join("reactor_monitoring.zip");
+    std::fs::write(&corrupt, b"PK\x03\x04 this is not a zip archive").unwrap();
+    let line = fails(&["inspect", corrupt.to_str().unwrap()]);
+    assert!(line.contains("reactor_monitoring.zip"), "{line}");
+    let line = fails(&["inspect", "sqlite:////nonexistent/dir/x.db"]);
+    assert!(line.contains("does not exist"), "{line}");
+    let line = fails(&["plot", &archive(), "Nope#1_RAW#1", "-o", "x.html"]);
+    assert!(line.contains("Nope#1_RAW#1"), "{line}");
+    let out = dir.join("x.png");
+    let line = fails(&[
+        "plot",
+        &archive(),
+        "Temperature#1_RAW#1",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(line.contains(".html, .svg or .json"), "{line}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn demo_writes_a_store_an_archive_and_pages_that_agree() {
+    let dir = scratch("demo");
+    let out = ok(&["demo", dir.to_str().unwrap()]);
+    assert!(out.contains("demo.zip"), "{out}");
+    for file in ["demo.zip", "plot.html", "lineage.html"] {
+        assert!(dir.join(file).is_file(), "{file}");
+    }
+    let store = series_lines(&ok(&["inspect", dir.join("store").to_str().unwrap()]));
+    let zip = series_lines(&ok(&["inspect", dir.join("demo.zip").to_str().unwrap()]));
+    assert_eq!(store, zip);
+    assert_eq!(store.len(), 11);
+    // Running it again replaces the store instead of failing.
+    ok(&["demo", dir.to_str().unwrap()]);
+    assert!(Path::new(&dir.join("store")).is_dir());
+}
