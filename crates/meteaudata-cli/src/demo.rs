@@ -1,11 +1,14 @@
-//! `meteaudata demo <dir>`: the example dataset of the project page, built in memory and
-//! written as a Parquet store, an archive, a plot and a lineage page.
+//! `meteaudata demo <dir>`: the example of the project page (a soluble COD signal resampled to
+//! 5 minutes and interpolated, as in meteaudata's README) next to two temperature probes that
+//! are averaged and a pH probe with a prediction, built in memory and written as a Parquet
+//! store, an archive, a plot and a lineage page.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use meteaudata::plot::{LineageRender, PlotOptions, SignalPlot};
 use meteaudata::prelude::*;
+use meteaudata::storage::StorageKey;
 
 /// A day of readings every 10 minutes from two temperature probes and a pH probe, with gaps.
 pub fn build() -> Result<Dataset> {
@@ -33,9 +36,42 @@ pub fn build() -> Result<Dataset> {
         TimeSeries::new("RAW", index.clone(), Series::new("RAW".into(), values))
     };
     let mut dataset = Dataset::new("demo")?
-        .with_description("Temperatures and pH of a pilot reactor over one day")
+        .with_description("Soluble COD, temperatures and pH of a pilot reactor")
         .with_owner("meteaudata demo")
         .with_project("pilot reactor");
+    let cod_index = date_range("2020-01-01", 100, "6min")?;
+    let cod: Vec<f64> = (0..100)
+        .map(|i| 120.0 + 15.0 * (f64::from(i) / 9.0).sin())
+        .collect();
+    dataset.add(Signal::new(
+        "CODs",
+        "mg/l",
+        DataProvenance {
+            source_repository: Some("metEAUdata README snippet".into()),
+            project: Some("metEAUdata".into()),
+            location: Some("Primary clarifier effluent".into()),
+            equipment: Some("S::CAN Spectro::lyser no:xyzxyz".into()),
+            parameter: Some("Soluble Chemical Oxygen Demand".into()),
+            purpose: Some("Demonstrating how metEAUdata works".into()),
+            metadata_id: Some("xyz".into()),
+        },
+        [TimeSeries::new(
+            "RAW",
+            cod_index,
+            Series::new("RAW".into(), cod),
+        )?],
+    )?)?;
+    let cods = dataset.signal_mut("CODs#1")?;
+    cods.process(
+        &["CODs#1_RAW#1"],
+        resample("5min"),
+        ProcessOptions::default(),
+    )?;
+    cods.process(
+        &["CODs#1_RESAMPLED#1"],
+        linear_interpolation(),
+        ProcessOptions::default(),
+    )?;
     dataset.add(Signal::new(
         "Temperature",
         "°C",
@@ -97,11 +133,13 @@ pub fn run(dir: &Path) -> Result<Written> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut dataset = build()?;
     let store = dir.join("store");
-    if store.exists() {
-        std::fs::remove_dir_all(&store)
-            .with_context(|| format!("cannot replace {}", store.display()))?;
+    dataset.use_disk_storage_with(&store, false)?;
+    if let Some(attachment) = dataset.storage() {
+        // A demo run before this one left its dataset here: replace it (and nothing else).
+        attachment
+            .backend
+            .clear(Some(&StorageKey::new([dataset.name()])?))?;
     }
-    dataset.use_disk_storage(&store)?;
     dataset.save_all()?;
     let archive = dataset.save_archive(dir)?;
     let plot = dir.join("plot.html");

@@ -105,12 +105,7 @@ fn missing_sqlite_file(url: &str) -> Option<String> {
     if path.is_empty() || path == ":memory:" {
         return None;
     }
-    let file = if url.starts_with("sqlite:////") {
-        format!("/{}", path.trim_start_matches('/'))
-    } else {
-        path.to_owned()
-    };
-    (!Path::new(&file).exists()).then_some(file)
+    (!Path::new(path).exists()).then(|| path.to_owned())
 }
 
 /// The names of the datasets of ours in a store: first parts of stored keys that have a

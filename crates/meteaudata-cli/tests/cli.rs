@@ -277,7 +277,7 @@ fn demo_writes_a_store_an_archive_and_pages_that_agree() {
     let store = series_lines(&ok(&["inspect", dir.join("store").to_str().unwrap()]));
     let zip = series_lines(&ok(&["inspect", dir.join("demo.zip").to_str().unwrap()]));
     assert_eq!(store, zip);
-    assert_eq!(store.len(), 11);
+    assert_eq!(store.len(), 14);
     // Running it again replaces the store instead of failing.
     ok(&["demo", dir.to_str().unwrap()]);
     assert!(Path::new(&dir.join("store")).is_dir());

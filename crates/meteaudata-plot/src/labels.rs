@@ -102,7 +102,7 @@ fn parse_time(s: &str, tz: Option<&chrono_tz::Tz>) -> Option<NaiveDateTime> {
         })
 }
 
-/// A bound compared against the labels: `Some(ordering test)`.
+/// A bound in the form of the labels it is compared with.
 enum Resolved {
     Time(i64),
     Number(f64),
