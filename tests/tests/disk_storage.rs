@@ -66,6 +66,26 @@ fn a_dataset_reopens_from_its_directory() {
 }
 
 #[test]
+fn save_all_reports_each_signal_it_writes() {
+    let dir = scratch("progress");
+    let mut ds = Dataset::new("plant")
+        .unwrap()
+        .with_signals([workload::signal(100, 0), workload::signal(100, 1)])
+        .unwrap();
+    ds.use_disk_storage_with(&dir, false).unwrap();
+    let mut calls = Vec::new();
+    ds.save_all_reporting(|signal, done, total| calls.push((signal.to_owned(), done, total)))
+        .unwrap();
+    assert_eq!(
+        calls,
+        [("S0#1".to_owned(), 1, 2), ("S1#1".to_owned(), 2, 2)]
+    );
+    let reopened = Dataset::open(dir.to_str().unwrap(), "plant").unwrap();
+    assert_eq!(reopened.all_signals(), ["S0#1", "S1#1"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn saving_releases_memory_down_to_the_budget() {
     let dir = scratch("budget");
     let mut ds = Dataset::new("big")
