@@ -36,6 +36,21 @@ pub fn node_colors(graph: &LineageGraph) -> Vec<&'static str> {
         .collect()
 }
 
+/// For each edge, the positions of its origin and destination in `graph.nodes`.
+fn edge_ends(graph: &LineageGraph) -> Vec<(usize, usize)> {
+    let index: HashMap<&str, usize> = graph
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| (node.id.as_str(), i))
+        .collect();
+    graph
+        .edges
+        .iter()
+        .map(|e| (index[e.origin.as_str()], index[e.destination.as_str()]))
+        .collect()
+}
+
 fn dot_string(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
@@ -104,24 +119,12 @@ impl LineageRender for LineageGraph {
     }
 
     fn to_mermaid(&self) -> String {
-        let ids: HashMap<&str, usize> = self
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.id.as_str(), i))
-            .collect();
         let mut out = String::from("flowchart LR\n");
         for (i, node) in self.nodes.iter().enumerate() {
             let _ = writeln!(out, "  n{i}[\"{}\"]", mermaid_text(&node.id));
         }
-        for e in &self.edges {
-            let _ = writeln!(
-                out,
-                "  n{} -->|\"{}\"| n{}",
-                ids[e.origin.as_str()],
-                mermaid_text(&e.step),
-                ids[e.destination.as_str()]
-            );
+        for (e, (from, to)) in self.edges.iter().zip(edge_ends(self)) {
+            let _ = writeln!(out, "  n{from} -->|\"{}\"| n{to}", mermaid_text(&e.step));
         }
         for (i, color) in node_colors(self).into_iter().enumerate() {
             let _ = writeln!(out, "  style n{i} fill:{color},color:#fff");
@@ -201,6 +204,8 @@ const MARGIN: f64 = 20.0;
 struct Layout {
     /// (x, y) of the top-left corner of each node, in node order.
     at: Vec<(f64, f64)>,
+    /// The node positions of each edge's ends (see [`edge_ends`]).
+    ends: Vec<(usize, usize)>,
     width: f64,
     size: (f64, f64),
 }
@@ -208,17 +213,7 @@ struct Layout {
 impl Layout {
     fn of(graph: &LineageGraph) -> Layout {
         let n = graph.nodes.len();
-        let index: HashMap<&str, usize> = graph
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, node)| (node.id.as_str(), i))
-            .collect();
-        let edges: Vec<(usize, usize)> = graph
-            .edges
-            .iter()
-            .map(|e| (index[e.origin.as_str()], index[e.destination.as_str()]))
-            .collect();
+        let edges = edge_ends(graph);
         let mut rank = vec![0usize; n];
         for _ in 0..n {
             let mut changed = false;
@@ -270,18 +265,13 @@ impl Layout {
         let h = at.iter().map(|p| p.1).fold(0.0, f64::max) + NODE_HEIGHT + MARGIN;
         Layout {
             at,
+            ends: edges,
             width,
             size: (w, h),
         }
     }
 
     fn svg(&self, graph: &LineageGraph) -> String {
-        let index: HashMap<&str, usize> = graph
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, node)| (node.id.as_str(), i))
-            .collect();
         let mut out = format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w:.0} {h:.0}\" \
              width=\"{w:.0}\" style=\"max-width:100%;height:auto\">\n\
@@ -291,8 +281,7 @@ impl Layout {
             w = self.size.0,
             h = self.size.1
         );
-        for e in &graph.edges {
-            let (a, b) = (index[e.origin.as_str()], index[e.destination.as_str()]);
+        for (e, &(a, b)) in graph.edges.iter().zip(&self.ends) {
             let (ax, ay) = self.at[a];
             let (bx, by) = self.at[b];
             let (x1, y1) = (ax + self.width, ay + NODE_HEIGHT / 2.0);
