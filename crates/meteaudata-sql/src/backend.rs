@@ -203,10 +203,12 @@ impl SqlBackend {
         Ok(())
     }
 
+    /// Inserts the points of `frame` as series `id` (shown as `shown` in errors).
     async fn insert_points<C: ConnectionTrait>(
         &self,
         conn: &C,
         id: i64,
+        shown: &str,
         frame: &DataFrame,
     ) -> Result<()> {
         let index = &frame.columns()[0];
@@ -243,7 +245,10 @@ impl SqlBackend {
             };
             conn.execute_raw(self.stmt(&sql, binds))
                 .await
-                .map_err(self.fail(format!("cannot insert points {offset}..{}", offset + rows)))?;
+                .map_err(self.fail(format!(
+                    "cannot insert points {offset}..{} of {shown}",
+                    offset + rows
+                )))?;
             offset += rows;
         }
         Ok(())
@@ -313,7 +318,7 @@ impl StorageBackend for SqlBackend {
                 .await
                 .map_err(self.fail(format!("cannot look up {shown}")))?
                 .ok_or_else(|| StorageError::NotFound { key: shown.clone() })?;
-            self.insert_points(&txn, id, frame).await?;
+            self.insert_points(&txn, id, &shown, frame).await?;
             txn.commit()
                 .await
                 .map_err(self.fail(format!("cannot commit {shown}")))
