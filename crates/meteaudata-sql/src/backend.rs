@@ -11,11 +11,10 @@ use sea_orm::{
     TransactionTrait, Value, sqlx,
 };
 
-use crate::columns::{Builder, index_column, points_frame, to_values, value_column};
+use crate::BACKEND;
+use crate::columns::{Builder, Cells, index_column, points_frame, value_column};
 use crate::schema::{bind_limit, create_statements, placeholder};
 use crate::url::{SqlKind, SqlUrl};
-
-const BACKEND: &str = "sql";
 
 /// How long connecting to a database server may take.
 const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
@@ -211,10 +210,14 @@ impl SqlBackend {
         shown: &str,
         frame: &DataFrame,
     ) -> Result<()> {
-        let index = &frame.columns()[0];
-        let values = &frame.columns()[1];
+        let index = frame.columns()[0].as_materialized_series();
+        let values = frame.columns()[1].as_materialized_series();
         let (index_col, index_family) = index_column(index.dtype())?;
         let (value_col, value_family) = value_column(values.dtype())?;
+        let (index_cells, value_cells) = (
+            Cells::of(index, index_family)?,
+            Cells::of(values, value_family)?,
+        );
         let per_row = 4;
         let rows_per_statement = bind_limit(self.url.kind) / per_row;
         let height = frame.height();
@@ -222,14 +225,12 @@ impl SqlBackend {
         let mut offset = 0;
         while offset < height {
             let rows = rows_per_statement.min(height - offset);
-            let index_values = to_values(&index.slice(offset as i64, rows), index_family)?;
-            let value_values = to_values(&values.slice(offset as i64, rows), value_family)?;
             let mut binds: Vec<Value> = Vec::with_capacity(rows * per_row);
-            for (i, (x, y)) in index_values.into_iter().zip(value_values).enumerate() {
+            for position in offset..offset + rows {
                 binds.push(id.into());
-                binds.push(((offset + i) as i64).into());
-                binds.push(x);
-                binds.push(y);
+                binds.push((position as i64).into());
+                binds.push(index_cells.get(position).into());
+                binds.push(value_cells.get(position).into());
             }
             let build = |rows: usize| {
                 let tuple = "(?, ?, ?, ?)";
@@ -281,6 +282,16 @@ impl StorageBackend for SqlBackend {
         #[cfg(feature = "sqlite")]
         if let Some(bulk) = &self.bulk {
             return bulk.save(&shown, series, options.mode);
+        }
+        #[cfg(feature = "postgres")]
+        if self.url.kind == SqlKind::Postgres {
+            return block_on(crate::postgres_copy::save(
+                self.db.get_postgres_connection_pool(),
+                &shown,
+                series,
+                options.mode,
+                &self.url.shown,
+            ));
         }
         let dtypes = frame.dtypes();
         block_on(async {

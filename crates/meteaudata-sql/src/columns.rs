@@ -54,24 +54,55 @@ pub(crate) fn value_column(dtype: &DataType) -> Result<(&'static str, Family)> {
     ))
 }
 
-/// The cells of a column as SQL values.
-pub(crate) fn to_values(column: &Column, family: Family) -> Result<Vec<Value>> {
-    let series = column.as_materialized_series();
-    Ok(match family {
-        Family::Int => series
-            .to_physical_repr()
-            .i64()?
-            .iter()
-            .map(Value::BigInt)
-            .collect(),
-        Family::Float => series.f64()?.iter().map(Value::Double).collect(),
-        Family::Text => series
-            .str()?
-            .iter()
-            .map(|v| Value::String(v.map(str::to_owned)))
-            .collect(),
-        Family::Bool => series.bool()?.iter().map(Value::Bool).collect(),
-    })
+/// One cell of a points column, borrowed from the frame.
+#[derive(Clone, Copy)]
+pub(crate) enum Cell<'a> {
+    Int(Option<i64>),
+    Float(Option<f64>),
+    Text(Option<&'a str>),
+    Bool(Option<bool>),
+}
+
+/// A points column, read in place (one chunk, so a cell is a direct lookup).
+pub(crate) enum Cells {
+    Int(Int64Chunked),
+    Float(Float64Chunked),
+    Text(StringChunked),
+    Bool(BooleanChunked),
+}
+
+impl Cells {
+    /// The cells of `column`, typed by its family (datetimes and durations as their ticks).
+    pub(crate) fn of(column: &Series, family: Family) -> Result<Cells> {
+        let column = column.rechunk();
+        Ok(match family {
+            Family::Int => Cells::Int(column.to_physical_repr().i64()?.clone()),
+            Family::Float => Cells::Float(column.f64()?.clone()),
+            Family::Text => Cells::Text(column.str()?.clone()),
+            Family::Bool => Cells::Bool(column.bool()?.clone()),
+        })
+    }
+
+    /// The cell at `row`.
+    pub(crate) fn get(&self, row: usize) -> Cell<'_> {
+        match self {
+            Cells::Int(c) => Cell::Int(c.get(row)),
+            Cells::Float(c) => Cell::Float(c.get(row)),
+            Cells::Text(c) => Cell::Text(c.get(row)),
+            Cells::Bool(c) => Cell::Bool(c.get(row)),
+        }
+    }
+}
+
+impl From<Cell<'_>> for Value {
+    fn from(cell: Cell<'_>) -> Value {
+        match cell {
+            Cell::Int(v) => Value::BigInt(v),
+            Cell::Float(v) => Value::Double(v),
+            Cell::Text(v) => Value::String(v.map(str::to_owned)),
+            Cell::Bool(v) => Value::Bool(v),
+        }
+    }
 }
 
 /// One column of query rows being collected, typed by its family.

@@ -6,16 +6,14 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use crate::BACKEND;
 use meteaudata_storage::{
     Result, SaveMode, SeriesData, StorageError, dtype_code, parse_dtype_code,
 };
-use polars::prelude::*;
 use rusqlite::types::ToSqlOutput;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, ToSql, params};
 
-use crate::columns::{Builder, Family, index_column, points_frame, value_column};
-
-const BACKEND: &str = "sql";
+use crate::columns::{Builder, Cell, Cells, index_column, points_frame, value_column};
 
 /// Points per multi-row `INSERT` (3 parameters each, far under SQLite's limit).
 const ROWS_PER_INSERT: usize = 256;
@@ -27,15 +25,6 @@ pub(crate) struct SqliteBulk {
     shown: String,
 }
 
-/// One cell of a points column, borrowed from the frame.
-#[derive(Clone, Copy)]
-enum Cell<'a> {
-    Int(Option<i64>),
-    Float(Option<f64>),
-    Text(Option<&'a str>),
-    Bool(Option<bool>),
-}
-
 impl ToSql for Cell<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         match self {
@@ -43,36 +32,6 @@ impl ToSql for Cell<'_> {
             Cell::Float(v) => v.to_sql(),
             Cell::Text(v) => v.to_sql(),
             Cell::Bool(v) => v.to_sql(),
-        }
-    }
-}
-
-/// A points column, read in place (one chunk, so a cell is a direct lookup).
-enum Cells {
-    Int(Int64Chunked),
-    Float(Float64Chunked),
-    Text(StringChunked),
-    Bool(BooleanChunked),
-}
-
-impl Cells {
-    /// The cells of `column`, typed by its family (datetimes and durations as their ticks).
-    fn of(column: &Series, family: Family) -> Result<Cells> {
-        let column = column.rechunk();
-        Ok(match family {
-            Family::Int => Cells::Int(column.to_physical_repr().i64()?.clone()),
-            Family::Float => Cells::Float(column.f64()?.clone()),
-            Family::Text => Cells::Text(column.str()?.clone()),
-            Family::Bool => Cells::Bool(column.bool()?.clone()),
-        })
-    }
-
-    fn get(&self, row: usize) -> Cell<'_> {
-        match self {
-            Cells::Int(c) => Cell::Int(c.get(row)),
-            Cells::Float(c) => Cell::Float(c.get(row)),
-            Cells::Text(c) => Cell::Text(c.get(row)),
-            Cells::Bool(c) => Cell::Bool(c.get(row)),
         }
     }
 }
