@@ -6,13 +6,13 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use crate::BACKEND;
 use meteaudata_storage::{
     Result, SaveMode, SeriesData, StorageError, dtype_code, parse_dtype_code,
 };
 use rusqlite::types::ToSqlOutput;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, ToSql, params};
 
+use crate::BACKEND;
 use crate::columns::{Builder, Cell, Cells, index_column, points_frame, value_column};
 
 /// Points per multi-row `INSERT` (3 parameters each, far under SQLite's limit).

@@ -138,7 +138,7 @@ fn failed_saves_roll_back(url: &str, direct: &str) {
         backend
             .list_keys(Some(&StorageKey::new(["failed-save"]).unwrap()))
             .unwrap(),
-        [kept.clone()]
+        std::slice::from_ref(&kept)
     );
 
     run(direct, &[drop_trigger_sql(url)]);
