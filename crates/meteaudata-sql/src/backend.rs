@@ -12,7 +12,7 @@ use sea_orm::{
 };
 
 use crate::BACKEND;
-use crate::columns::{Builder, Cells, index_column, points_frame, value_column};
+use crate::columns::{Builder, PointColumns, index_column, points_frame, value_column};
 use crate::schema::{bind_limit, create_statements, placeholder};
 use crate::url::{SqlKind, SqlUrl};
 
@@ -210,14 +210,12 @@ impl SqlBackend {
         shown: &str,
         frame: &DataFrame,
     ) -> Result<()> {
-        let index = frame.columns()[0].as_materialized_series();
-        let values = frame.columns()[1].as_materialized_series();
-        let (index_col, index_family) = index_column(index.dtype())?;
-        let (value_col, value_family) = value_column(values.dtype())?;
-        let (index_cells, value_cells) = (
-            Cells::of(index, index_family)?,
-            Cells::of(values, value_family)?,
-        );
+        let PointColumns {
+            index_col,
+            value_col,
+            index: index_cells,
+            values: value_cells,
+        } = PointColumns::of(frame)?;
         let per_row = 4;
         let rows_per_statement = bind_limit(self.url.kind) / per_row;
         let height = frame.height();

@@ -94,6 +94,35 @@ impl Cells {
     }
 }
 
+/// The two columns of a series frame as they go into the points table: the names of their
+/// typed columns and their cells.
+pub(crate) struct PointColumns {
+    /// The points-table column of the index (`index_int`, …).
+    pub(crate) index_col: &'static str,
+    /// The points-table column of the values (`value_float`, …).
+    pub(crate) value_col: &'static str,
+    /// The index cells.
+    pub(crate) index: Cells,
+    /// The value cells.
+    pub(crate) values: Cells,
+}
+
+impl PointColumns {
+    /// The columns of `frame` (index first, values second).
+    pub(crate) fn of(frame: &DataFrame) -> Result<PointColumns> {
+        let index = frame.columns()[0].as_materialized_series();
+        let values = frame.columns()[1].as_materialized_series();
+        let (index_col, index_family) = index_column(index.dtype())?;
+        let (value_col, value_family) = value_column(values.dtype())?;
+        Ok(PointColumns {
+            index_col,
+            value_col,
+            index: Cells::of(index, index_family)?,
+            values: Cells::of(values, value_family)?,
+        })
+    }
+}
+
 impl From<Cell<'_>> for Value {
     fn from(cell: Cell<'_>) -> Value {
         match cell {

@@ -7,7 +7,7 @@ use meteaudata_storage::{Result, SaveMode, SeriesData, StorageError, dtype_code}
 use sea_orm::sqlx::{self, PgPool};
 
 use crate::BACKEND;
-use crate::columns::{Cell, Cells, index_column, value_column};
+use crate::columns::{Cell, PointColumns};
 
 /// Bytes of COPY data gathered before each send.
 const CHUNK: usize = 1 << 20;
@@ -29,14 +29,12 @@ pub(crate) async fn save(
         move |e: sqlx::Error| StorageError::backend(BACKEND, what, e)
     };
     let frame = &series.frame;
-    let index = frame.columns()[0].as_materialized_series();
-    let values = frame.columns()[1].as_materialized_series();
-    let (index_col, index_family) = index_column(index.dtype())?;
-    let (value_col, value_family) = value_column(values.dtype())?;
-    let (index_cells, value_cells) = (
-        Cells::of(index, index_family)?,
-        Cells::of(values, value_family)?,
-    );
+    let PointColumns {
+        index_col,
+        value_col,
+        index: index_cells,
+        values: value_cells,
+    } = PointColumns::of(frame)?;
 
     let mut txn = pool.begin().await.map_err(fail("cannot start saving"))?;
     let existing: Option<i64> =
@@ -67,8 +65,8 @@ pub(crate) async fn save(
          VALUES ($1, $2, $3, $4, $5) RETURNING series_id",
     )
     .bind(shown)
-    .bind(dtype_code(index.dtype()))
-    .bind(dtype_code(values.dtype()))
+    .bind(dtype_code(frame.columns()[0].dtype()))
+    .bind(dtype_code(frame.columns()[1].dtype()))
     .bind(frame.height() as i64)
     .bind(&series.metadata)
     .fetch_one(&mut *txn)

@@ -13,7 +13,7 @@ use rusqlite::types::ToSqlOutput;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, ToSql, params};
 
 use crate::BACKEND;
-use crate::columns::{Builder, Cell, Cells, index_column, points_frame, value_column};
+use crate::columns::{Builder, Cell, PointColumns, index_column, points_frame, value_column};
 
 /// Points per multi-row `INSERT` (3 parameters each, far under SQLite's limit).
 const ROWS_PER_INSERT: usize = 256;
@@ -78,12 +78,12 @@ impl SqliteBulk {
     /// transaction.
     pub(crate) fn save(&self, key: &str, series: &SeriesData, mode: SaveMode) -> Result<()> {
         let frame = &series.frame;
-        let index = frame.columns()[0].as_materialized_series();
-        let values = frame.columns()[1].as_materialized_series();
-        let (index_col, index_family) = index_column(index.dtype())?;
-        let (value_col, value_family) = value_column(values.dtype())?;
-        let index_cells = Cells::of(index, index_family)?;
-        let value_cells = Cells::of(values, value_family)?;
+        let PointColumns {
+            index_col,
+            value_col,
+            index: index_cells,
+            values: value_cells,
+        } = PointColumns::of(frame)?;
 
         let mut connection = self.connection();
         let txn = connection
@@ -114,8 +114,8 @@ impl SqliteBulk {
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
                 key,
-                dtype_code(index.dtype()),
-                dtype_code(values.dtype()),
+                dtype_code(frame.columns()[0].dtype()),
+                dtype_code(frame.columns()[1].dtype()),
                 frame.height() as i64,
                 series.metadata,
             ],
