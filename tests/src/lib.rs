@@ -1,5 +1,5 @@
 //! Reads the golden fixtures written by meteaudata 0.12.1 for Python
-//! (`../shared/fixtures/meteaudata-py-0.12.1/` next to the repository) into facade types.
+//! (`tests/fixtures/meteaudata-py-0.12.1/` of this repository) into facade types.
 
 pub use meteaudata_workloads::data as workload;
 
@@ -17,9 +17,9 @@ pub const PANDAS_VERSIONS: [&str; 2] = ["pandas-2.2.3", "pandas-3.1.1"];
 /// The two fixture sets.
 pub const SETS: [&str; 2] = ["main", "edge"];
 
-/// The fixture folder: `<repository>/../shared/fixtures/meteaudata-py-0.12.1`.
+/// The fixture folder: `<repository>/tests/fixtures/meteaudata-py-0.12.1`.
 pub fn fixtures_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/meteaudata-py-0.12.1")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/meteaudata-py-0.12.1")
 }
 
 /// One `expected/<file>.json` of a fixture set.

@@ -28,7 +28,7 @@ fn check_signal(context: &str, signal: &Signal, expected: &Value) {
         assert_eq!(
             ts.created_on().format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
             want["created_on"].as_str().unwrap(),
-            "{context}/{name}: created_on (bug 29)"
+            "{context}/{name}: created_on (unlike Python)"
         );
         assert_eq!(
             ts.metadata_id(),
@@ -290,7 +290,7 @@ fn meteaudata_zip_options() -> zip::write::SimpleFileOptions {
 fn damaged_and_hostile_archives_are_refused_by_name() {
     let dir = scratch("hostile");
     std::fs::create_dir_all(&dir).unwrap();
-    // A sibling folder named tmp must survive loading (Python bug 8 deleted it).
+    // A sibling folder named tmp must survive loading (Python deleted it).
     std::fs::create_dir_all(dir.join("tmp")).unwrap();
     std::fs::write(dir.join("tmp/keep.txt"), b"x").unwrap();
     let good = every_kind().save_archive(&dir).unwrap();
@@ -425,9 +425,9 @@ fn export_options_are_written_as_asked_and_read_back() {
         assert_eq!(
             loaded.data().unwrap(),
             original.data().unwrap(),
-            "{name}: data read back (bug 14)"
+            "{name}: data read back (unlike Python)"
         );
-        // The object in memory keeps its history (bug 15) ...
+        // The object in memory keeps its history (unlike Python) ...
         assert!(original.processing_steps().is_empty());
         // ... and the archive records the rename where there was one.
         let steps = loaded.processing_steps();

@@ -26,7 +26,8 @@ fn fixture() -> (Dataset, Value) {
     )
 }
 
-/// Spec §6.1's style table, written out independently of the library's.
+/// How each kind of step is drawn (mode, dash), as meteaudata for Python draws it, written out
+/// independently of the library's table.
 fn spec_style(step_type: Option<&str>) -> (&'static str, &'static str) {
     match step_type.unwrap_or("other") {
         "sorting" | "remove_duplicates" | "filtering" | "resampling" => ("lines+markers", "circle"),
@@ -246,7 +247,7 @@ fn month_ends() -> Series {
 
 #[test]
 fn predictions_shift_on_calendar_numeric_and_single_point_indexes() {
-    // Month ends (Python cannot convert `ME` to a duration, bug 17): one step ahead is the
+    // Month ends (Python cannot convert `ME` to a duration): one step ahead is the
     // next month end, and the last point moves by the last spacing.
     let mut signal = signal_with_index(month_ends());
     let XValues::Time(x) = predicted_x(&mut signal) else {

@@ -92,7 +92,7 @@ fn python_loads_our_archive() {
                 .iter()
                 .map(Value::as_f64)
                 .collect();
-            // pandas' default CSV float parser is not round-trip exact (Python bug 12): our text
+            // pandas' default CSV float parser is not round-trip exact: our text
             // is, but Python reads it back within an ulp.
             meteaudata_e2e::assert_close(
                 ts.name(),

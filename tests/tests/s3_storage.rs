@@ -110,7 +110,7 @@ fn datasets_live_on_s3_and_reopen() {
 fn two_writers_on_one_dataset_never_lose_an_update() {
     let Some(endpoint) = endpoint() else { return };
     let prefix = unique("writers");
-    let mut first = Dataset::new("shared")
+    let mut first = Dataset::new("common")
         .unwrap()
         .with_signals([workload::signal(1_000, 0)])
         .unwrap();
@@ -120,8 +120,8 @@ fn two_writers_on_one_dataset_never_lose_an_update() {
     first.save_all().unwrap();
 
     // Two processes (independent handles) open the same dataset.
-    let mut a = Dataset::open_from(attach(store(&endpoint, &prefix)), "shared", true).unwrap();
-    let mut b = Dataset::open_from(attach(store(&endpoint, &prefix)), "shared", true).unwrap();
+    let mut a = Dataset::open_from(attach(store(&endpoint, &prefix)), "common", true).unwrap();
+    let mut b = Dataset::open_from(attach(store(&endpoint, &prefix)), "common", true).unwrap();
     a.add(workload::signal(1_000, 1)).unwrap();
     a.save_all().unwrap();
     // Adding saves at once (auto-save): the dataset document changed since `b` read it.
@@ -134,16 +134,16 @@ fn two_writers_on_one_dataset_never_lose_an_update() {
     let store_b = store(&endpoint, &prefix);
     assert!(
         store_b
-            .list_keys(Some(&StorageKey::parse("shared/S2#1").unwrap()))
+            .list_keys(Some(&StorageKey::parse("common/S2#1").unwrap()))
             .unwrap()
             .is_empty(),
         "the failed save's series were removed"
     );
-    let mut b = Dataset::open_from(attach(store(&endpoint, &prefix)), "shared", true).unwrap();
+    let mut b = Dataset::open_from(attach(store(&endpoint, &prefix)), "common", true).unwrap();
     b.add(workload::signal(1_000, 2)).unwrap();
     b.save_all().unwrap();
 
-    let last = Dataset::open_from(attach(store(&endpoint, &prefix)), "shared", true).unwrap();
+    let last = Dataset::open_from(attach(store(&endpoint, &prefix)), "common", true).unwrap();
     assert_eq!(
         last.all_signals(),
         ["S0#1", "S1#1", "S2#1"],

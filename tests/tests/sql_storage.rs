@@ -27,7 +27,7 @@ fn sqlite(name: &str) -> String {
     format!("sqlite:///{}", path.display())
 }
 
-/// Builds, processes (also across signals: Python bug 18) and reopens a dataset at `url`.
+/// Builds, processes (also across signals, which Python could not store) and reopens a dataset at `url`.
 fn round_trip(url: &str, dataset_name: &str) {
     let mut ds = Dataset::new(dataset_name)
         .unwrap()

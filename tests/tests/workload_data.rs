@@ -1,4 +1,4 @@
-//! D(N, 0) matches the checksums of the Python generator (`shared/design/workloads.md`).
+//! D(N, 0) matches the checksums of the Python generator (`docs/workloads.md`).
 
 use meteaudata_e2e::workload::{checksum, values};
 

@@ -11,9 +11,8 @@ use proptest::prelude::*;
 /// The entries of the fixture archive `UtcTemp#1.zip` (one signal saved by meteaudata for
 /// Python: a YAML document and two CSVs).
 fn fixture_entries() -> Vec<(String, Vec<u8>)> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(
-        "../../../shared/fixtures/meteaudata-py-0.12.1/pandas-3.1.1/edge/archive/UtcTemp#1.zip",
-    );
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/meteaudata-py-0.12.1/pandas-3.1.1/edge/archive/UtcTemp#1.zip");
     let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
     (0..zip.len())
         .map(|i| {

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 fn fixture_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/meteaudata-py-0.12.1/pandas-3.1.1/main")
+        .join("../../tests/fixtures/meteaudata-py-0.12.1/pandas-3.1.1/main")
 }
 
 fn expected() -> Value {

@@ -1,4 +1,4 @@
-//! Text and HTML views of every model (spec §6.5).
+//! Text and HTML views of every model.
 //!
 //! The text view (`Display`, [`TextDisplay`]) is an indented tree: a `<Class>:` line, then one
 //! `  attribute: value` line each, nested objects indented below down to a depth. The HTML

@@ -1,4 +1,4 @@
-//! Lineage: which series each series was computed from (spec §6.4), as a list of
+//! Lineage: which series each series was computed from, as a list of
 //! [`Dependency`] edges, and the graph of nodes and edges that renderers draw.
 //!
 //! Unlike meteaudata for Python, the walk has a cycle guard (a series that names itself, or a

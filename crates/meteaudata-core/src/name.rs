@@ -109,7 +109,7 @@ impl SignalName {
         })
     }
 
-    /// The name with `#1` appended when it has no number (spec §2.4).
+    /// The name with `#1` appended when it has no number (`RAW` → `RAW#1`, `RAW#3` stays).
     pub fn normalize(name: &str) -> Result<String> {
         let parsed = SignalName::parse(name)?;
         Ok(match parsed.number {

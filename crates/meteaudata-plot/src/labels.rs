@@ -1,5 +1,6 @@
 //! A series' index as plot coordinates: filtering by start/end bounds (any bound, or only one
-//! of them) and the x shift of predictions (spec §6.1, without bugs 16 and 17).
+//! of them, as text, date or number) and the x shift of predictions (by the fixed frequency,
+//! else by index positions, so calendar frequencies and single points work).
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone};
 use meteaudata_core::index::unit_nanos;

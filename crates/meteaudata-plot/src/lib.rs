@@ -1,5 +1,5 @@
-//! Plots and lineage graphs for meteaudata for Rust (spec §6 of meteaudata 0.12.1, without its
-//! bugs 15–17).
+//! Plots and lineage graphs for meteaudata for Rust: the figures meteaudata 0.12.1 for Python
+//! draws, without its failures on renamed series, single plot bounds and calendar frequencies.
 //!
 //! - [`TimeSeriesPlot::plot`], [`SignalPlot::plot`] and [`DatasetPlot::plot`] build a
 //!   [`Figure`]: titles, axis titles, one trace per series styled by its last processing step,

@@ -1,4 +1,5 @@
-//! Figures of a series, of series of a signal and of signals of a dataset (spec §6.1–§6.3).
+//! Figures of a series, of series of a signal and of signals of a dataset: one trace per
+//! series, one panel per signal in a dataset figure.
 
 use meteaudata_core::name::TsName;
 use meteaudata_core::{

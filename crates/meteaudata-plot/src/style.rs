@@ -1,4 +1,5 @@
-//! How a series is drawn, chosen by the type of its last processing step (spec §6.1).
+//! How a series is drawn (line, markers or both, and its dash), chosen by the type of its last
+//! processing step.
 
 use meteaudata_core::{ProcessingStep, ProcessingType};
 
@@ -95,7 +96,7 @@ pub fn style_of(step_type: ProcessingType) -> (Mode, Symbol) {
 
 /// The style of a series with these steps: that of the last step that changed the data. An
 /// export rename only renames, so it keeps the style of the step before it (meteaudata for
-/// Python fails on it, bug 15).
+/// Python fails on it).
 pub fn style_for(steps: &[ProcessingStep]) -> (Mode, Symbol) {
     let last = steps
         .iter()

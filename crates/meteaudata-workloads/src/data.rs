@@ -1,5 +1,5 @@
-//! The benchmark data set D(N, s) of `shared/design/workloads.md` and its checksum, exactly as
-//! the Python reference runs define them.
+//! The benchmark data set D(N, s) of `docs/workloads.md` and its checksum, exactly as the Python
+//! reference runs define them.
 
 use meteaudata::polars::prelude::*;
 use meteaudata::{DataProvenance, Dataset, Signal, TimeSeries};

@@ -15,7 +15,7 @@ fn main() -> anyhow::Result<()> {
     let index = date_range("2024-01-01", 48, "h")?;
     let values: Vec<f64> = (0..48).map(|i| 7.0 + f64::from(i % 12) / 10.0).collect();
     let raw = TimeSeries::new("RAW", index, Series::new("RAW".into(), values))?;
-    let mut dataset = Dataset::new("shared")?.with_signals([Signal::new(
+    let mut dataset = Dataset::new("plant")?.with_signals([Signal::new(
         "pH",
         "-",
         DataProvenance::default(),
@@ -34,7 +34,7 @@ fn main() -> anyhow::Result<()> {
     for key in backend.list_keys(None)? {
         println!("  {key}");
     }
-    let reopened = Dataset::open(&url, "shared")?;
+    let reopened = Dataset::open(&url, "plant")?;
     let six_hourly = reopened.signal("pH#1")?.time_series("pH#1_RESAMPLED#1")?;
     println!(
         "reopened {}: {} points, {:?}",
@@ -43,7 +43,7 @@ fn main() -> anyhow::Result<()> {
         six_hourly.values()?.f64()?.get(0)
     );
     println!(
-        "\nquery it: SELECT position, value_float FROM meteaudata_points JOIN meteaudata_series USING (series_id) WHERE series_key = 'shared/pH#1/RESAMPLED#1';"
+        "\nquery it: SELECT position, value_float FROM meteaudata_points JOIN meteaudata_series USING (series_id) WHERE series_key = 'plant/pH#1/RESAMPLED#1';"
     );
     Ok(())
 }

@@ -59,7 +59,7 @@ fn construction_and_collisions() {
 
 #[test]
 fn add_numbering_table() {
-    // Spec §2.11: with A#1, B#4, C#1 present.
+    // With A#1, B#4, C#1 present, an added signal takes the next free number of its base.
     let mut ds = Dataset::new("d")
         .unwrap()
         .with_signals([signal("A", &[]), signal("B#4", &[]), signal("C", &[])])
@@ -80,7 +80,7 @@ fn rename_inside_a_dataset_moves_the_key_and_lineage() {
         DatasetProcessOptions::default(),
     )
     .unwrap();
-    // Renaming through the mutable reference would leave a stale key (Python bug 27): refused.
+    // Renaming through the mutable reference would leave a stale key (unlike Python): refused.
     let err = ds.signal_mut("A#1").unwrap().rename("Q#1").unwrap_err();
     assert!(err.to_string().contains("Dataset::rename_signal"), "{err}");
     ds.rename_signal("A#1", "Q#1").unwrap();
@@ -112,7 +112,7 @@ fn process_numbering_overwrite_and_custom_names() {
             [expected]
         );
     }
-    // Python bug 2 replaced #1; overwrite replaces the latest.
+    // Python replaced #1; overwrite replaces the latest.
     let before_1 = ds.signal("SUM#1").unwrap().clone();
     let out = ds
         .process(

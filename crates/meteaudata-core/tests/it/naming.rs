@@ -1,4 +1,4 @@
-//! The naming tables of spec §2.5 (construction) and §2.7 (`Signal::add`).
+//! How series are named when a signal is built and when `Signal::add` numbers a new series.
 
 use meteaudata_core::*;
 
@@ -10,7 +10,7 @@ fn keys(s: &Signal) -> Vec<&str> {
 
 #[test]
 fn construction_naming_table() {
-    // (signal name, input series names, resulting keys) — spec §2.5, rows Python and Rust agree on.
+    // (signal name, input series names, resulting keys), where Python and Rust agree.
     let rows: &[(&str, &[&str], &[&str])] = &[
         ("temperature", &["RAW"], &["temperature#1_RAW#1"]),
         ("temperature", &["RAW#3"], &["temperature#1_RAW#3"]),
@@ -50,7 +50,7 @@ fn construction_rows_that_differ_from_python_on_purpose() {
     )
     .unwrap_err();
     assert!(err.to_string().contains("a_b#x"), "{err}");
-    // The default-named signal is numbered like any other (Python bug 30).
+    // The default-named signal is numbered like any other (unlike Python).
     assert_eq!(signal("signal", &["RAW"]).name(), "signal#1");
     // A signal without data holds no series.
     assert!(signal("empty", &[]).is_empty());
@@ -82,7 +82,7 @@ fn construction_collisions_are_errors_naming_both() {
 
 #[test]
 fn add_numbering_table() {
-    // Spec §2.7: a signal T#1 holding RAW#1 and LIN-INT#1..3.
+    // A signal T#1 holding RAW#1 and LIN-INT#1..3: an added series takes the next free number.
     let mut s = signal("T", &["RAW#1", "LIN-INT#1", "LIN-INT#2", "LIN-INT#3"]);
     let add = |s: &mut Signal, name: &str| s.add(hourly(name, &[1.0])).unwrap();
     assert_eq!(add(&mut s, "RAW"), "T#1_RAW#2");

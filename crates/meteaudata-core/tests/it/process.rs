@@ -35,7 +35,7 @@ fn numbering_and_overwrite_replace_the_latest() {
             [expected]
         );
     }
-    // Python bug 1: overwrite added an unnumbered `A#1_DOUBLE`; here it replaces #3.
+    // Unlike Python: overwrite added an unnumbered `A#1_DOUBLE`; here it replaces #3.
     let out = s
         .process(
             &["A#1_DOUBLE#1"],
@@ -132,7 +132,7 @@ fn lineage_is_recorded_verbatim_step_by_step() {
         .unwrap();
     s.process(&["A#1_RAW#1"], double, ProcessOptions::default())
         .unwrap();
-    // Python bug 3 recorded `A#1_DOUBLE#2` here; the real input was #1.
+    // Python recorded `A#1_DOUBLE#2` here; the real input was #1.
     s.process(
         &["A#1_DOUBLE#1"],
         copies("COPY", 1),

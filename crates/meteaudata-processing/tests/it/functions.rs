@@ -1,4 +1,4 @@
-//! The verified examples of the spec (§3.8) and the recorded steps.
+//! Worked examples of every built-in transform, checked value by value, and the steps they record.
 
 use meteaudata_core::polars::prelude::*;
 use meteaudata_core::*;
@@ -105,7 +105,7 @@ fn subset_by_position_and_by_label() {
     assert_eq!(floats(&out), [Some(7.0), Some(8.0), Some(9.0)]);
     let out = run(ts.clone(), subset(8, 100, true)).unwrap();
     assert_eq!(out.len(), 2);
-    // Labels are inclusive at both ends; datetimes are recorded as datetimes (Python bug 7).
+    // Labels are inclusive at both ends; datetimes are recorded as datetimes (unlike Python).
     let start = chrono::NaiveDate::from_ymd_opt(2024, 1, 1)
         .unwrap()
         .and_hms_opt(2, 0, 0)
@@ -286,7 +286,8 @@ fn normalize_index_to_numeric_delta_cases() {
 
 #[test]
 fn average_signals_outer_join_and_row_mean() {
-    // Spec §3.8: A hourly 00–03 [1, 2, 3, 4], B hourly 02–05 [10, 20, 30, 40].
+    // A hourly 00–03 [1, 2, 3, 4], B hourly 02–05 [10, 20, 30, 40]: the average is taken on
+    // the labels both share.
     let a = Signal::new(
         "A",
         "mg/L",
@@ -317,7 +318,7 @@ fn average_signals_outer_join_and_row_mean() {
     assert_eq!(out, ["AVERAGE#1"]);
     let avg = ds.signal("AVERAGE#1").unwrap();
     assert_eq!(avg.units(), "mg/L");
-    // Python bug 31: the dataset's project is given to the new signal.
+    // Unlike Python: the dataset's project is given to the new signal.
     assert_eq!(avg.provenance().project.as_deref(), Some("DSPROJ"));
     let ts = avg.time_series("AVERAGE#1_RAW#1").unwrap();
     assert_eq!(
