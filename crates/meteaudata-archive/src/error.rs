@@ -30,6 +30,20 @@ pub enum ArchiveError {
         /// The entry.
         entry: String,
     },
+    /// An entry expands to more than the [`ArchiveLimits`](crate::ArchiveLimits) allow.
+    #[error(
+        "{archive}: entry {entry:?} expands to {size} bytes, over the limit of {limit} bytes (raise it with ArchiveLimits)"
+    )]
+    TooLarge {
+        /// The archive or directory.
+        archive: String,
+        /// The entry.
+        entry: String,
+        /// Its size as declared or as read (reading stops one byte past the limit).
+        size: u64,
+        /// The bytes it was allowed.
+        limit: u64,
+    },
     /// The path is neither a `.zip` file nor a directory.
     #[error("{0}: not a .zip archive or a directory")]
     NotAnArchive(String),

@@ -1,7 +1,8 @@
-//! Export options (spec §4.5): CSV separator, index and value header names, `"auto"` units
-//! headers, multi-line headers. Unlike meteaudata for Python, the rename is recorded in the
+//! Export options: CSV separator, index and value header names, `"auto"` units headers,
+//! multi-line headers. Unlike meteaudata for Python, a header rename is recorded in the
 //! archive's metadata (an `export_rename` step of the written series), never appended to the
-//! object in memory (bug 15), and the loader reads every option back (bug 14).
+//! object in memory on each save, and the loader reads every option back (Python's loader only
+//! reads `,` and a single header row).
 
 use std::collections::BTreeMap;
 
@@ -30,12 +31,13 @@ pub enum ValueNames {
 }
 
 /// Options for writing an archive. The default writes what meteaudata for Python writes by
-/// default: `,` separator, an empty index header, the series name as value header.
+/// default: `,` separator, the index's name (empty when it has none) as index header, the
+/// series name as value header.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExportOptions {
     /// The CSV field separator.
     pub separator: u8,
-    /// The index header (empty: an empty cell).
+    /// The index header (empty: the series' index name, or an empty cell when unnamed).
     pub index_name: Header,
     /// The value headers.
     pub value_names: ValueNames,
@@ -87,12 +89,20 @@ impl ExportOptions {
         }
     }
 
-    /// The header rows of a CSV: the two headers padded with empty cells to the same depth.
-    pub(crate) fn header_rows(&self, value: &Header) -> Vec<[String; 2]> {
-        let depth = self.index_name.len().max(value.len()).max(1);
+    /// The header rows of one series: the index header (the option, else the series' own
+    /// index name as pandas writes it, else empty) beside the value header, both padded with
+    /// empty cells to the same depth.
+    pub(crate) fn header_rows(&self, value: &Header, index_name: Option<&str>) -> Vec<[String; 2]> {
+        let own: Header = index_name.map(|n| vec![n.to_owned()]).unwrap_or_default();
+        let index = if self.index_name.is_empty() {
+            &own
+        } else {
+            &self.index_name
+        };
+        let depth = index.len().max(value.len()).max(1);
         let cell = |h: &Header, i: usize| h.get(i).cloned().unwrap_or_default();
         (0..depth)
-            .map(|i| [cell(&self.index_name, i), cell(value, i)])
+            .map(|i| [cell(index, i), cell(value, i)])
             .collect()
     }
 }

@@ -39,6 +39,7 @@ pub use yaml::FORMAT_VERSION;
 
 use error::io;
 use layout::CsvLayout;
+pub use source::ArchiveLimits;
 use source::Source;
 
 fn corrupt(archive: &str, entry: &str, reason: impl ToString) -> ArchiveError {
@@ -73,7 +74,7 @@ fn signal_entries(
             ));
         }
         let header = options.value_header(signal, ts.name());
-        let rows = options.header_rows(&header);
+        let rows = options.header_rows(&header, ts.index_name());
         signal_layout.record(ts.name(), rows.len());
         if let Some(md) = metadata.time_series.get_mut(ts.name()) {
             export::record_rename(md, ts.name(), &header);
@@ -95,13 +96,34 @@ fn signal_entries(
     Ok((metadata, entries))
 }
 
+/// A new temporary file beside `<dir>/<file>`, named uniquely for this process and call, so
+/// that concurrent saves of one archive (threads or processes) never share one: each renames
+/// its own complete file over the target, and the last rename wins.
+fn staging_file(dir: &Path, file: &str) -> Result<(PathBuf, std::fs::File)> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = dir.join(format!(".{file}.{}-{n}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(handle) => return Ok((path, handle)),
+            // Left by a process of the same id that died, or another PID namespace.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(io(&path)(e)),
+        }
+    }
+}
+
 /// Writes `entries` as `<dir>/<file>` through a temporary file renamed over the target.
 fn write_zip(dir: &Path, file: &str, entries: &[Entry]) -> Result<PathBuf> {
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let target = dir.join(file);
-    let staging = dir.join(format!(".{file}.{}.tmp", std::process::id()));
+    let (staging, handle) = staging_file(dir, file)?;
     let result = (|| {
-        let handle = std::fs::File::create(&staging).map_err(io(&staging))?;
         let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(handle));
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
@@ -200,9 +222,18 @@ fn build_signal(
 }
 
 /// Loads the signal `name` from a `.zip` archive or a directory written by [`save_signal`] or
-/// by meteaudata for Python's `Signal.save`.
+/// by meteaudata for Python's `Signal.save`, within [`ArchiveLimits::DEFAULT`].
 pub fn load_signal(path: impl AsRef<Path>, name: &str) -> Result<Signal> {
-    let source = Source::open(path.as_ref())?;
+    load_signal_with(path, name, &ArchiveLimits::DEFAULT)
+}
+
+/// [`load_signal`] within `limits`.
+pub fn load_signal_with(
+    path: impl AsRef<Path>,
+    name: &str,
+    limits: &ArchiveLimits,
+) -> Result<Signal> {
+    let source = Source::open(path.as_ref(), limits)?;
     let entry = format!("{name}_metadata.yaml");
     let bytes = source.read(&entry)?;
     let md: SignalMetadata = yaml::read(&bytes).map_err(|e| corrupt(source.shown(), &entry, e))?;
@@ -211,9 +242,18 @@ pub fn load_signal(path: impl AsRef<Path>, name: &str) -> Result<Signal> {
 }
 
 /// Loads the dataset `name` from a `.zip` archive or a directory written by [`save_dataset`]
-/// or by meteaudata for Python's `Dataset.save`.
+/// or by meteaudata for Python's `Dataset.save`, within [`ArchiveLimits::DEFAULT`].
 pub fn load_dataset(path: impl AsRef<Path>, name: &str) -> Result<Dataset> {
-    let source = Source::open(path.as_ref())?;
+    load_dataset_with(path, name, &ArchiveLimits::DEFAULT)
+}
+
+/// [`load_dataset`] within `limits`.
+pub fn load_dataset_with(
+    path: impl AsRef<Path>,
+    name: &str,
+    limits: &ArchiveLimits,
+) -> Result<Dataset> {
+    let source = Source::open(path.as_ref(), limits)?;
     let entry = format!("{name}_metadata.yaml");
     let bytes = source.read(&entry)?;
     let md: DatasetMetadata = yaml::read(&bytes).map_err(|e| corrupt(source.shown(), &entry, e))?;

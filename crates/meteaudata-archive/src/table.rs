@@ -39,7 +39,7 @@ fn cells(series: &Series) -> PolarsResult<Cells> {
         DataType::Float64 => {
             for v in series.f64()?.iter() {
                 if let Some(x) = v {
-                    let _ = write!(cells.buffer(), "{x:?}");
+                    write_python_float(cells.buffer(), x);
                 }
                 cells.end();
             }
@@ -71,6 +71,29 @@ fn cells(series: &Series) -> PolarsResult<Cells> {
         }
     }
     Ok(cells)
+}
+
+/// Appends `x` as Python's `repr` writes a float: the shortest text that reads back exactly,
+/// in positional form from 1e-4 up to 1e16 and otherwise as `<digits>e<sign><2+ digits>`
+/// (`1e+300`, `1.5e-07`). Rust's `{:?}` picks the same digits and the same switch-over points
+/// but writes exponents bare (`1e300`, `1.5e-7`), so only the exponent is rewritten.
+fn write_python_float(out: &mut Vec<u8>, x: f64) {
+    use std::io::Write;
+    let start = out.len();
+    let _ = write!(out, "{x:?}");
+    let Some(e) = out[start..].iter().position(|&b| b == b'e') else {
+        return;
+    };
+    let exponent = out.split_off(start + e + 1);
+    let (sign, digits) = match exponent.split_first() {
+        Some((b'-', rest)) => (b'-', rest),
+        _ => (b'+', &exponent[..]),
+    };
+    out.push(sign);
+    if digits.len() < 2 {
+        out.push(b'0');
+    }
+    out.extend_from_slice(digits);
 }
 
 /// Appends `cell` to `out`, quoted as CSV requires when it holds the separator, a quote or a
@@ -406,4 +429,37 @@ fn assemble(
 /// Whether `kind` is one an archive can hold.
 pub(crate) fn supported(kind: &IndexKind) -> bool {
     !matches!(kind, IndexKind::Duration { unit } if *unit != TimeUnit::Nanoseconds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_python_float;
+
+    #[test]
+    fn floats_are_written_as_python_repr_writes_them() {
+        // (value, what Python 3's repr() prints)
+        let cases = [
+            (1e300, "1e+300"),
+            (1e16, "1e+16"),
+            (1e15, "1000000000000000.0"),
+            (123456789012345678.0, "1.2345678901234568e+17"),
+            (1e-5, "1e-05"),
+            (1e-4, "0.0001"),
+            (1.5e-7, "1.5e-07"),
+            (-2.5e22, "-2.5e+22"),
+            (5e-324, "5e-324"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (0.30000000000000004, "0.30000000000000004"),
+            (1e-20, "1e-20"),
+            (100.0, "100.0"),
+            (-0.0, "-0.0"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+        ];
+        for (value, python) in cases {
+            let mut out = b"x,".to_vec();
+            write_python_float(&mut out, value);
+            assert_eq!(String::from_utf8(out).unwrap(), format!("x,{python}"));
+        }
+    }
 }

@@ -30,7 +30,7 @@ pub use frequency::{Frequency, FrequencyUnit};
 pub use index::{IndexKind, IndexMetadata, date_range, date_range_in};
 pub use lineage::{Dependency, LineageGraph, LineageNode, NodeKind};
 pub use meteaudata_storage as storage_layer;
-pub use parameters::{ParamValue, Parameters};
+pub use parameters::{NON_FINITE_FLOAT_KEY, ParamValue, Parameters};
 pub use provenance::DataProvenance;
 pub use signal::{Signal, SignalMetadata};
 pub use step::{FunctionInfo, ProcessingStep, ProcessingType};

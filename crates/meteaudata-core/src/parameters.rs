@@ -9,8 +9,10 @@ use serde::{Deserialize, Serialize};
 /// One recorded parameter value: a JSON-like tree plus datetimes that keep their value.
 ///
 /// Tuples become lists. Datetimes serialize as ISO-8601 strings (naive, or with their UTC
-/// offset) and never turn into `{}` (Python bug 7). Non-finite floats serialize as the strings
-/// `"nan"`, `"inf"` and `"-inf"`, which is how meteaudata for Python records a NaN argument.
+/// offset) and never turn into `{}` as in Python. Non-finite floats, which JSON cannot hold,
+/// serialize as a one-entry map `{"$float": "nan"}` (or `"inf"`, `"-inf"`) and come back as
+/// floats, so a saved NaN parameter reopens as a NaN while a text `"nan"` stays a text.
+/// Formats with non-finite floats of their own (YAML's `.nan`) are read as floats too.
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum ParamValue {
@@ -54,43 +56,119 @@ impl PartialEq for ParamValue {
     }
 }
 
+/// The key of the one-entry map a non-finite float parameter is written as.
+pub const NON_FINITE_FLOAT_KEY: &str = "$float";
+
+/// The text of a non-finite float in a `{"$float": …}` map.
+fn non_finite_text(v: f64) -> Option<&'static str> {
+    if v.is_nan() {
+        Some("nan")
+    } else if v.is_infinite() {
+        Some(if v > 0.0 { "inf" } else { "-inf" })
+    } else {
+        None
+    }
+}
+
+/// The float a `{"$float": …}` map's text stands for.
+fn non_finite_value(text: &str) -> Option<f64> {
+    match text {
+        "nan" => Some(f64::NAN),
+        "inf" => Some(f64::INFINITY),
+        "-inf" => Some(f64::NEG_INFINITY),
+        _ => None,
+    }
+}
+
 /// Reads the JSON-like forms back; a text in the ISO form datetimes are written in
 /// (`2024-01-01T02:00:00`, with an optional fraction and offset) becomes a datetime again, so
-/// recorded parameters survive a save and load. Other texts stay texts.
+/// recorded parameters survive a save and load. Other texts stay texts. A `{"$float": "nan"}`
+/// map (`"inf"`, `"-inf"`) is a non-finite float.
 impl<'de> Deserialize<'de> for ParamValue {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        fn convert(value: serde_json::Value) -> ParamValue {
-            match value {
-                serde_json::Value::String(s) => {
-                    if let Ok(t) = DateTime::parse_from_rfc3339(&s) {
-                        ParamValue::DateTime(t)
-                    } else if let Ok(t) = NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S%.f")
-                    {
-                        ParamValue::NaiveDateTime(t)
-                    } else {
-                        ParamValue::String(s)
-                    }
-                }
-                serde_json::Value::Array(items) => {
-                    ParamValue::List(items.into_iter().map(convert).collect())
-                }
-                serde_json::Value::Object(map) => {
-                    ParamValue::Map(map.into_iter().map(|(k, v)| (k, convert(v))).collect())
-                }
-                other => ParamValue::from(other),
-            }
+        deserializer.deserialize_any(ParamVisitor)
+    }
+}
+
+struct ParamVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ParamVisitor {
+    type Value = ParamValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a parameter value")
+    }
+
+    fn visit_unit<E>(self) -> Result<ParamValue, E> {
+        Ok(ParamValue::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<ParamValue, E> {
+        Ok(ParamValue::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<ParamValue, D::Error> {
+        ParamValue::deserialize(d)
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<ParamValue, E> {
+        Ok(ParamValue::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<ParamValue, E> {
+        Ok(ParamValue::Int(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<ParamValue, E> {
+        Ok(i64::try_from(v).map_or(ParamValue::Float(v as f64), ParamValue::Int))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<ParamValue, E> {
+        Ok(ParamValue::Float(v))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<ParamValue, E> {
+        Ok(if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+            ParamValue::DateTime(t)
+        } else if let Ok(t) = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f") {
+            ParamValue::NaiveDateTime(t)
+        } else {
+            ParamValue::String(s.to_owned())
+        })
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<ParamValue, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
         }
-        serde_json::Value::deserialize(deserializer).map(convert)
+        Ok(ParamValue::List(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ParamValue, A::Error> {
+        let mut entries: IndexMap<String, ParamValue> = IndexMap::new();
+        while let Some((key, value)) = map.next_entry::<String, ParamValue>()? {
+            entries.insert(key, value);
+        }
+        if entries.len() == 1
+            && let Some(ParamValue::String(text)) = entries.get(NON_FINITE_FLOAT_KEY)
+            && let Some(v) = non_finite_value(text)
+        {
+            return Ok(ParamValue::Float(v));
+        }
+        Ok(ParamValue::Map(entries))
     }
 }
 
 fn serialize_float<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
-    if v.is_nan() {
-        s.serialize_str("nan")
-    } else if v.is_infinite() {
-        s.serialize_str(if *v > 0.0 { "inf" } else { "-inf" })
-    } else {
-        s.serialize_f64(*v)
+    use serde::ser::SerializeMap;
+    match non_finite_text(*v) {
+        Some(text) => {
+            let mut map = s.serialize_map(Some(1))?;
+            map.serialize_entry(NON_FINITE_FLOAT_KEY, text)?;
+            map.end()
+        }
+        None => s.serialize_f64(*v),
     }
 }
 
@@ -296,7 +374,7 @@ mod tests {
         let json = serde_json::to_string(&p).unwrap();
         assert_eq!(
             json,
-            r#"{"index_pairs":[["2024-01-01 10:00:00","2024-01-01 14:00:00"]],"replace_with":"nan","start":"2024-01-01T01:00:00","rank_based":false,"n":3}"#
+            r#"{"index_pairs":[["2024-01-01 10:00:00","2024-01-01 14:00:00"]],"replace_with":{"$float":"nan"},"start":"2024-01-01T01:00:00","rank_based":false,"n":3}"#
         );
         let back: Parameters = serde_json::from_str(&json).unwrap();
         assert_eq!(back.get("n"), Some(&ParamValue::Int(3)));
@@ -311,6 +389,28 @@ mod tests {
             "space-separated dates stay texts"
         );
         assert_eq!(back.len(), 5);
+    }
+
+    #[test]
+    fn non_finite_floats_come_back_as_floats_and_texts_as_texts() {
+        let p = Parameters::new()
+            .with("nan", f64::NAN)
+            .with("up", f64::INFINITY)
+            .with("down", f64::NEG_INFINITY)
+            .with("text", "nan")
+            .with("big", 1e300);
+        let back: Parameters = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
+        assert!(matches!(back.get("nan"), Some(ParamValue::Float(v)) if v.is_nan()));
+        assert_eq!(back.get("up"), Some(&ParamValue::Float(f64::INFINITY)));
+        assert_eq!(
+            back.get("down"),
+            Some(&ParamValue::Float(f64::NEG_INFINITY))
+        );
+        assert_eq!(back.get("text"), Some(&ParamValue::String("nan".into())));
+        assert_eq!(back.get("big"), Some(&ParamValue::Float(1e300)));
+        // A map that merely looks like the marker stays a map.
+        let map: ParamValue = serde_json::from_str(r#"{"$float":"zero"}"#).unwrap();
+        assert!(matches!(map, ParamValue::Map(_)));
     }
 
     #[test]

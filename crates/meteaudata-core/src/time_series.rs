@@ -45,6 +45,7 @@ pub struct TimeSeries {
     values_dtype: DataType,
     range: Option<(i64, i64)>,
     frequency: Option<Frequency>,
+    index_name: Option<String>,
     processing_steps: Vec<ProcessingStep>,
     metadata_id: Option<String>,
     created_on: NaiveDateTime,
@@ -62,6 +63,7 @@ impl Clone for TimeSeries {
             values_dtype: self.values_dtype.clone(),
             range: self.range,
             frequency: self.frequency,
+            index_name: self.index_name.clone(),
             processing_steps: self.processing_steps.clone(),
             metadata_id: self.metadata_id.clone(),
             created_on: self.created_on,
@@ -108,6 +110,7 @@ impl TimeSeries {
             slot: DataSlot::resident(data),
             range,
             frequency,
+            index_name: None,
             processing_steps: Vec::new(),
             metadata_id: None,
             created_on: now(),
@@ -217,6 +220,25 @@ impl TimeSeries {
         self
     }
 
+    /// Names the index (pandas' `index.name`; `None` for an unnamed index).
+    pub fn with_index_name(mut self, name: Option<String>) -> TimeSeries {
+        self.set_index_name(name);
+        self
+    }
+
+    /// The index's own name, if it has one.
+    pub fn index_name(&self) -> Option<&str> {
+        self.index_name.as_deref()
+    }
+
+    /// Names or unnames the index.
+    pub fn set_index_name(&mut self, name: Option<String>) {
+        if self.index_name != name {
+            self.index_name = name;
+            self.slot.mark_dirty();
+        }
+    }
+
     /// Replaces the processing history (used by loaders that restore a saved series).
     pub fn with_processing_steps(mut self, steps: Vec<ProcessingStep>) -> TimeSeries {
         self.processing_steps = steps;
@@ -238,7 +260,7 @@ impl TimeSeries {
     }
 
     /// Restores what a saved series recorded: history, metadata id, creation time, and from
-    /// the index metadata the frequency and a range index's start and step. A frequency this
+    /// the index metadata its name, the frequency and a range index's start and step. A frequency this
     /// crate does not model (`W-SUN`, `ME`) is dropped.
     pub fn with_metadata(mut self, metadata: &TimeSeriesMetadata) -> Result<TimeSeries> {
         let md = &metadata.index_metadata;
@@ -254,6 +276,7 @@ impl TimeSeries {
         if let Some(alias) = &md.frequency {
             self.frequency = Frequency::parse(alias).ok();
         }
+        self.index_name = md.name.clone();
         self.processing_steps = metadata.processing_steps.clone();
         self.metadata_id = metadata.metadata_id.clone();
         self.created_on = metadata.created_on;
@@ -371,7 +394,7 @@ impl TimeSeries {
         };
         IndexMetadata {
             index_type: kind.type_name().to_owned(),
-            name: None,
+            name: self.index_name.clone(),
             frequency: self.frequency.map(|f| f.alias()),
             time_zone: match &kind {
                 IndexKind::Datetime { time_zone, .. } => time_zone.clone(),
@@ -543,6 +566,7 @@ impl TimeSeries {
             values_dtype: parse_dtype_code(&record.values_data_type)?,
             range,
             frequency,
+            index_name: md.index_metadata.name.clone(),
             processing_steps: md.processing_steps.clone(),
             metadata_id: md.metadata_id.clone(),
             created_on: md.created_on,
@@ -588,12 +612,13 @@ impl TimeSeries {
     }
 }
 
-/// Equality compares the index labels and kind, the values, the frequency and the history
-/// (not the name, the creation time or the metadata id). Series whose data cannot be read
+/// Equality compares the index labels, kind and name, the values, the frequency and the
+/// history (not the series name, the creation time or the metadata id). Series whose data cannot be read
 /// are not equal.
 impl PartialEq for TimeSeries {
     fn eq(&self, other: &TimeSeries) -> bool {
         self.index_kind() == other.index_kind()
+            && self.index_name == other.index_name
             && self.frequency == other.frequency
             && self.processing_steps == other.processing_steps
             && match (self.data(), other.data()) {

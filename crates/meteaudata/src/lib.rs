@@ -84,8 +84,17 @@ pub mod archive {
             dir: impl AsRef<Path>,
             options: &ExportOptions,
         ) -> Result<PathBuf>;
-        /// Loads the object `name` from a `.zip` or a directory.
-        fn load_archive(path: impl AsRef<Path>, name: &str) -> Result<Self>;
+        /// Loads the object `name` from a `.zip` or a directory, within
+        /// [`ArchiveLimits::DEFAULT`].
+        fn load_archive(path: impl AsRef<Path>, name: &str) -> Result<Self> {
+            Self::load_archive_with(path, name, &ArchiveLimits::DEFAULT)
+        }
+        /// Loads the object `name`, refusing entries that expand beyond `limits`.
+        fn load_archive_with(
+            path: impl AsRef<Path>,
+            name: &str,
+            limits: &ArchiveLimits,
+        ) -> Result<Self>;
     }
 
     impl ArchiveExt for Dataset {
@@ -99,8 +108,12 @@ pub mod archive {
         ) -> Result<PathBuf> {
             save_dataset_with(self, dir, options)
         }
-        fn load_archive(path: impl AsRef<Path>, name: &str) -> Result<Dataset> {
-            load_dataset(path, name)
+        fn load_archive_with(
+            path: impl AsRef<Path>,
+            name: &str,
+            limits: &ArchiveLimits,
+        ) -> Result<Dataset> {
+            load_dataset_with(path, name, limits)
         }
     }
 
@@ -115,8 +128,12 @@ pub mod archive {
         ) -> Result<PathBuf> {
             save_signal_with(self, dir, options)
         }
-        fn load_archive(path: impl AsRef<Path>, name: &str) -> Result<Signal> {
-            load_signal(path, name)
+        fn load_archive_with(
+            path: impl AsRef<Path>,
+            name: &str,
+            limits: &ArchiveLimits,
+        ) -> Result<Signal> {
+            load_signal_with(path, name, limits)
         }
     }
 }
