@@ -3,6 +3,8 @@
 
 pub use meteaudata_workloads::data as workload;
 
+pub mod env;
+
 use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDateTime};

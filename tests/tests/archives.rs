@@ -3,6 +3,7 @@
 
 use meteaudata::archive::{ArchiveError, load_dataset, load_signal};
 use meteaudata::prelude::*;
+use meteaudata_e2e::env::scratch;
 use meteaudata_e2e::*;
 use serde_json::Value;
 
@@ -75,13 +76,6 @@ fn every_python_archive_loads_and_matches_its_expected_contents() {
         }
     }
     assert_eq!(checked, 2 * (4 + 6));
-}
-
-fn scratch(name: &str) -> std::path::PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("meteaudata-archive-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
 }
 
 /// A dataset with every index and value kind, odd names and a processing history.

@@ -3,13 +3,8 @@
 
 use meteaudata::prelude::*;
 use meteaudata::storage::StorageError;
+use meteaudata_e2e::env::scratch;
 use meteaudata_e2e::workload;
-
-fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("meteaudata-e2e-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
 
 fn processed(dir: &std::path::Path) -> Dataset {
     let mut ds = Dataset::new("plant")

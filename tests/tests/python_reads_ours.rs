@@ -6,31 +6,9 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use meteaudata::prelude::*;
+use meteaudata_e2e::env::python;
 use meteaudata_e2e::workload;
 use serde_json::Value;
-
-fn python() -> Option<PathBuf> {
-    let candidate = std::env::var_os("METEAUDATA_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
-                .join(".cache/meteaudata-venv/bin/python")
-        });
-    let works = Command::new(&candidate)
-        .args(["-c", "import meteaudata"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if works {
-        return Some(candidate);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{} with meteaudata 0.12.1 is required under CI",
-        candidate.display()
-    );
-    eprintln!("skipped: {} cannot import meteaudata", candidate.display());
-    None
-}
 
 #[test]
 fn python_loads_our_archive() {

@@ -2,23 +2,8 @@
 //! their URLs are set (required under CI).
 
 use meteaudata::prelude::*;
+use meteaudata_e2e::env::server;
 use meteaudata_e2e::workload;
-
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
-}
-
-/// The server URL in `var`, or `None` (with a printed reason) outside CI.
-fn server(var: &str) -> Option<String> {
-    match std::env::var(var) {
-        Ok(url) => Some(url),
-        Err(_) if !in_ci() => {
-            eprintln!("skipped: {var} is not set");
-            None
-        }
-        Err(_) => panic!("{var} must be set under CI"),
-    }
-}
 
 fn sqlite(name: &str) -> String {
     let path =

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use meteaudata::archive::ArchiveExt;
-use meteaudata::storage::{StorageConfig, StorageKey};
+use meteaudata::storage::{StorageAccess, StorageConfig, StorageError, StorageKey};
 use meteaudata::{Attachment, Dataset, DatasetOpen, Signal, StorageExt, register_backends};
 
 /// A place named on the command line.
@@ -85,6 +85,12 @@ impl Location {
         }
     }
 
+    /// The configuration for reading a store location: read-only, so that inspecting,
+    /// importing or converting from a store never changes a byte of it.
+    pub fn read_config(&self) -> Result<StorageConfig> {
+        Ok(self.config()?.access(StorageAccess::ReadOnly))
+    }
+
     /// The storage configuration of a store location (auto-save off: the command saves).
     pub fn config(&self) -> Result<StorageConfig> {
         Ok(match self {
@@ -96,23 +102,11 @@ impl Location {
     }
 }
 
-/// A SQLite URL's file, when it names one that does not exist (opening it would create it).
-fn missing_sqlite_file(url: &str) -> Option<String> {
-    let rest = url
-        .strip_prefix("sqlite:///")
-        .or_else(|| url.strip_prefix("sqlite://"))?;
-    let path = rest.split('?').next().unwrap_or(rest);
-    if path.is_empty() || path == ":memory:" {
-        return None;
-    }
-    (!Path::new(path).exists()).then(|| path.to_owned())
-}
-
-/// The names of the datasets of ours in a store: first parts of stored keys that have a
-/// dataset document.
+/// The names of the datasets of ours in a store (opened read-only): first parts of stored
+/// keys that have a dataset document. A store that does not exist is an error.
 pub fn dataset_names(location: &Location) -> Result<Vec<String>> {
     register_backends();
-    let attachment = Attachment::from_config(&location.config()?)
+    let attachment = Attachment::from_config(&location.read_config()?)
         .with_context(|| format!("cannot open {location}"))?;
     let backend = &attachment.backend;
     let keys = backend
@@ -157,11 +151,6 @@ pub fn open(location: &Location, name: Option<&str>) -> Result<Dataset> {
     if let Location::Archive(path) = location {
         return open_archive(path);
     }
-    if let Location::Url(url) = location
-        && let Some(file) = missing_sqlite_file(url)
-    {
-        bail!("{location}: the SQLite file {file} does not exist");
-    }
     let names = dataset_names(location)?;
     let chosen = match (name, names.as_slice()) {
         (Some(n), _) => n.to_owned(),
@@ -173,7 +162,7 @@ pub fn open(location: &Location, name: Option<&str>) -> Result<Dataset> {
             many.join(", ")
         ),
     };
-    let mut dataset = Dataset::open_with(&location.config()?.lazy_load(false), &chosen)
+    let mut dataset = Dataset::open_with(&location.read_config()?.lazy_load(false), &chosen)
         .with_context(|| format!("cannot open {chosen:?} in {location}"))?;
     dataset.load_all()?;
     Ok(dataset)
@@ -223,7 +212,12 @@ pub fn write(
             Ok(())
         }
         store => {
-            if dataset_names(store)?.iter().any(|n| n == dataset.name()) {
+            let existing = match dataset_names(store) {
+                Ok(names) => names,
+                Err(e) if is_missing_store(&e) => Vec::new(),
+                Err(e) => return Err(e),
+            };
+            if existing.iter().any(|n| n == dataset.name()) {
                 bail!(
                     "{store} already holds a dataset named {:?}; remove it first",
                     dataset.name()
@@ -237,6 +231,21 @@ pub fn write(
                 .with_context(|| format!("cannot save to {store}"))
         }
     }
+}
+
+/// Whether `error` says that a store does not exist (a destination is then created).
+fn is_missing_store(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<meteaudata::Error>(),
+            Some(meteaudata::Error::Storage(
+                StorageError::MissingStore { .. }
+            ))
+        ) || matches!(
+            cause.downcast_ref::<StorageError>(),
+            Some(StorageError::MissingStore { .. })
+        )
+    })
 }
 
 #[cfg(test)]
@@ -266,15 +275,5 @@ mod tests {
             Location::destination("store"),
             Location::Disk("store".into())
         );
-    }
-
-    #[test]
-    fn missing_sqlite_files_are_noticed() {
-        assert_eq!(
-            missing_sqlite_file("sqlite:////nonexistent/x.db").as_deref(),
-            Some("/nonexistent/x.db")
-        );
-        assert_eq!(missing_sqlite_file("sqlite:///:memory:"), None);
-        assert_eq!(missing_sqlite_file("postgresql://h/db"), None);
     }
 }

@@ -174,6 +174,71 @@ fn stores_written_by_python_are_read_too() {
     assert_eq!(series_lines(&from_sql), series_lines(&out));
 }
 
+/// Every file under `dir` with its bytes, sorted by path.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(snapshot(&path));
+        } else {
+            let bytes = std::fs::read(&path).unwrap();
+            files.push((path, bytes));
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn reading_a_store_never_writes_to_it() {
+    let dir = scratch("read-only");
+    let db = dir.join("sql/reactor_monitoring.db");
+    let store = dir.join("disk/reactor_monitoring_store");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    std::fs::create_dir_all(&store).unwrap();
+    std::fs::copy(fixture_dir().join("sql/reactor_monitoring.db"), &db).unwrap();
+    for entry in std::fs::read_dir(fixture_dir().join("disk/reactor_monitoring_store")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), store.join(entry.file_name())).unwrap();
+    }
+    // A store of ours, too.
+    let ours = dir.join("ours");
+    ok(&["convert", &archive(), ours.to_str().unwrap()]);
+    let before = snapshot(&dir);
+    let url = format!("sqlite:///{}", db.display());
+    let out = dir.join("out");
+    for source in [
+        url.as_str(),
+        store.to_str().unwrap(),
+        ours.to_str().unwrap(),
+    ] {
+        ok(&["inspect", source]);
+        ok(&[
+            "convert",
+            source,
+            out.join("reactor_monitoring.zip").to_str().unwrap(),
+        ]);
+        ok(&[
+            "plot",
+            source,
+            "Temperature#1_RAW#1",
+            "-o",
+            out.join("t.svg").to_str().unwrap(),
+        ]);
+        let _ = std::fs::remove_dir_all(&out);
+    }
+    let after = snapshot(&dir);
+    assert_eq!(
+        after.iter().map(|(p, _)| p).collect::<Vec<_>>(),
+        before.iter().map(|(p, _)| p).collect::<Vec<_>>(),
+        "no file added or removed"
+    );
+    for ((path, a), (_, b)) in before.iter().zip(&after) {
+        assert!(a == b, "{} changed", path.display());
+    }
+}
+
 #[test]
 fn plot_and_lineage_write_their_files() {
     let dir = scratch("plot");

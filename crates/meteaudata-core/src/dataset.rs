@@ -18,7 +18,7 @@ use crate::transform::{DatasetInput, DatasetProcessOptions, DatasetTransform};
 
 /// A dataset: signals keyed by their names, plus descriptive fields. A signal's key is always
 /// its name.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Dataset {
     name: String,
     description: Option<String>,
@@ -30,6 +30,29 @@ pub struct Dataset {
     last_updated: NaiveDateTime,
     storage: Option<Attachment>,
     pending_deletes: Vec<StorageKey>,
+}
+
+/// A clone is a dataset of the same name whose signals belong to it: it saves under the same
+/// keys as the original and reopens the same way.
+impl Clone for Dataset {
+    fn clone(&self) -> Dataset {
+        let mut signals = self.signals.clone();
+        for signal in signals.values_mut() {
+            signal.parent.0 = Some(self.name.clone());
+        }
+        Dataset {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            owner: self.owner.clone(),
+            purpose: self.purpose.clone(),
+            project: self.project.clone(),
+            signals,
+            created_on: self.created_on,
+            last_updated: self.last_updated,
+            storage: self.storage.clone(),
+            pending_deletes: self.pending_deletes.clone(),
+        }
+    }
 }
 
 impl Dataset {
@@ -294,9 +317,9 @@ impl Dataset {
             .collect::<Result<_>>()?;
         let outputs = transform
             .apply(self, &located)
-            .map_err(|source| Error::Transform {
+            .map_err(|cause| Error::Transform {
                 transform: transform.name(),
-                source,
+                cause,
             })?;
         if let Some(names) = &options.output_signal_names {
             check_custom_names(
@@ -353,7 +376,7 @@ impl Dataset {
     }
 
     /// Makes `signal` a member: its keys live under this dataset's name and it shares the
-    /// dataset's backend (Python bug 21: added and created signals had none).
+    /// dataset's backend (in Python, added and created signals had none).
     fn adopt(&self, signal: &mut Signal) {
         signal.parent.0 = Some(self.name.clone());
         if let Some(attachment) = &self.storage {
@@ -388,12 +411,16 @@ impl Dataset {
             .storage
             .clone()
             .ok_or_else(|| Error::NoBackend(format!("dataset {:?}", self.name)))?;
+        let key = StorageKey::new([self.name.as_str()])?;
+        attachment.backend.check_key(&key)?;
+        for signal in self.signals.values() {
+            signal.check_keys(&attachment)?;
+        }
         for prefix in std::mem::take(&mut self.pending_deletes) {
             if !self.signals.contains_key(prefix.last()) {
                 attachment.backend.clear(Some(&prefix))?;
             }
         }
-        let key = StorageKey::new([self.name.as_str()])?;
         let record = to_json(&self.record())?;
         let mut created = Vec::new();
         let mut result = Ok(());

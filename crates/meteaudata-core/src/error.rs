@@ -86,13 +86,13 @@ pub enum Error {
     /// The operation is not allowed in the object's current state.
     #[error("{0}")]
     NotAllowed(String),
-    /// A transform failed.
-    #[error("transform {transform} failed: {source}")]
+    /// A transform failed. The message ends with the transform's error and its causes.
+    #[error("transform {transform} failed{}", meteaudata_storage::Causes(Some(cause.as_ref())))]
     Transform {
         /// The transform's name.
         transform: String,
         /// The transform's own error.
-        source: BoxError,
+        cause: BoxError,
     },
     /// No storage backend is attached where one is needed.
     #[error("no storage backend is configured for {0}: call set_backend or use_storage first")]

@@ -311,9 +311,9 @@ impl Signal {
             .collect::<Result<_>>()?;
         let outputs = transform
             .apply(&input_series)
-            .map_err(|source| Error::Transform {
+            .map_err(|cause| Error::Transform {
                 transform: transform.name(),
-                source,
+                cause,
             })?;
         if let Some(names) = &options.output_names {
             if names.len() != outputs.len() {
@@ -420,8 +420,25 @@ impl Signal {
             .storage
             .clone()
             .ok_or_else(|| Error::NoBackend(format!("signal {:?}", self.name)))?;
+        self.check_keys(&attachment)?;
         self.save_with(&attachment)?;
         attachment.enforce_budget();
+        Ok(())
+    }
+
+    /// Every key a save of this signal writes: its document's and its series'.
+    pub(crate) fn keys(&self) -> Result<Vec<StorageKey>> {
+        std::iter::once(self.document_key())
+            .chain(self.time_series.keys().map(|k| self.series_key(k)))
+            .collect()
+    }
+
+    /// Refuses the save before anything is written when the backend cannot store one of
+    /// the keys (for example a name too long for a file system).
+    pub(crate) fn check_keys(&self, attachment: &Attachment) -> Result<()> {
+        for key in self.keys()? {
+            attachment.backend.check_key(&key)?;
+        }
         Ok(())
     }
 

@@ -7,15 +7,17 @@ use std::sync::{Arc, Mutex};
 use futures::TryStreamExt;
 use meteaudata_storage::runtime::block_on;
 use meteaudata_storage::{
-    Capabilities, Result, SaveMode, SaveOptions, SeriesData, StorageBackend, StorageError,
-    StorageKey,
+    Capabilities, Result, SaveMode, SaveOptions, SeriesData, StorageAccess, StorageBackend,
+    StorageError, StorageKey,
 };
 use object_store::memory::InMemory;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, UpdateVersion};
 
 use crate::codec;
-use crate::paths::{DOCUMENT_EXTENSION, SERIES_EXTENSION, object_path, prefix_path, series_key};
+use crate::paths::{
+    DOCUMENT_EXTENSION, SERIES_EXTENSION, key_too_long, object_path, prefix_path, series_key,
+};
 
 const BACKEND: &str = "parquet";
 
@@ -43,6 +45,16 @@ impl fmt::Debug for ParquetBackend {
 impl ParquetBackend {
     /// A store in the local directory `dir`, created if missing.
     pub fn local(dir: impl AsRef<std::path::Path>) -> Result<ParquetBackend> {
+        ParquetBackend::local_with(dir, StorageAccess::CreateIfMissing)
+    }
+
+    /// A store in the local directory `dir`. With [`StorageAccess::CreateIfMissing`] a missing
+    /// directory is created and the directory is checked to be writable; otherwise it must
+    /// exist and opening writes nothing.
+    pub fn local_with(
+        dir: impl AsRef<std::path::Path>,
+        access: StorageAccess,
+    ) -> Result<ParquetBackend> {
         let dir = dir.as_ref();
         let shown = dir.display().to_string();
         if dir.exists() && !dir.is_dir() {
@@ -50,15 +62,28 @@ impl ParquetBackend {
                 "{shown} is a file, not a directory"
             )));
         }
-        std::fs::create_dir_all(dir).map_err(|e| {
-            StorageError::backend(BACKEND, format!("cannot create the directory {shown}"), e)
-        })?;
-        let probe = dir.join(".meteaudata-write-probe");
-        std::fs::write(&probe, b"")
-            .and_then(|()| std::fs::remove_file(&probe))
-            .map_err(|e| {
-                StorageError::backend(BACKEND, format!("cannot write in the directory {shown}"), e)
+        if !access.creates() {
+            if !dir.is_dir() {
+                return Err(StorageError::MissingStore {
+                    location: shown,
+                    reason: "the directory does not exist".into(),
+                });
+            }
+        } else {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StorageError::backend(BACKEND, format!("cannot create the directory {shown}"), e)
             })?;
+            let probe = dir.join(".meteaudata-write-probe");
+            std::fs::write(&probe, b"")
+                .and_then(|()| std::fs::remove_file(&probe))
+                .map_err(|e| {
+                    StorageError::backend(
+                        BACKEND,
+                        format!("cannot write in the directory {shown}"),
+                        e,
+                    )
+                })?;
+        }
         let store = object_store::local::LocalFileSystem::new_with_prefix(dir)
             .map_err(|e| StorageError::backend(BACKEND, format!("cannot open {shown}"), e))?
             .with_automatic_cleanup(true);
@@ -97,6 +122,20 @@ impl ParquetBackend {
         K: Into<String>,
         V: Into<String>,
     {
+        ParquetBackend::from_url_access(url, options, StorageAccess::CreateIfMissing)
+    }
+
+    /// Like [`ParquetBackend::from_url_with`]; `access` says whether a missing local
+    /// directory may be created (object-store buckets are never created).
+    pub fn from_url_access<K, V>(
+        url: &str,
+        options: impl IntoIterator<Item = (K, V)>,
+        access: StorageAccess,
+    ) -> Result<ParquetBackend>
+    where
+        K: Into<String>,
+        V: Into<String>,
+    {
         let parsed = url::Url::parse(url)
             .map_err(|e| StorageError::InvalidConfig(format!("{url:?} is not a URL: {e}")))?;
         match parsed.scheme() {
@@ -104,7 +143,7 @@ impl ParquetBackend {
                 let path = parsed.to_file_path().map_err(|()| {
                     StorageError::InvalidConfig(format!("{url:?} is not a local path"))
                 })?;
-                ParquetBackend::local(path)
+                ParquetBackend::local_with(path, access)
             }
             "memory" => Ok(ParquetBackend::in_memory()),
             _ => {
@@ -191,6 +230,64 @@ impl ParquetBackend {
         self.versions.lock().ok().and_then(|v| v.get(key).cloned())
     }
 
+    /// The metadata document in the footer of the series object at `path` (an outer error
+    /// when the object cannot be read, an inner one when it is not a series of ours).
+    fn footer_document(&self, path: &Path) -> Result<Result<String>, object_store::Error> {
+        let tail = block_on(async {
+            let size = self.store.head(path).await?.size;
+            if size < 8 {
+                return Ok::<_, object_store::Error>(None);
+            }
+            let last8 = self.store.get_range(path, size - 8..size).await?;
+            let Ok(footer) = codec::footer_length(path.as_ref(), &last8) else {
+                return Ok(None);
+            };
+            let start = size.saturating_sub(8 + footer);
+            Ok(Some(
+                self.store.get_range(path, start..size).await?.to_vec(),
+            ))
+        })?;
+        Ok(match tail {
+            Some(tail) => codec::decode_metadata(path.as_ref(), tail),
+            None => Err(StorageError::Corrupt {
+                key: path.to_string(),
+                reason: "not a Parquet file (too short or no closing magic)".into(),
+            }),
+        })
+    }
+
+    /// Whether the object at `path` is one this backend wrote: a series (a Parquet file whose
+    /// footer holds our metadata document) or a document (JSON with our `format_version` and
+    /// `name`). Anything else in the store's place is someone else's and never listed or
+    /// deleted.
+    fn is_own(&self, path: &Path) -> Result<bool> {
+        let location = path.as_ref();
+        if location.ends_with(SERIES_EXTENSION) {
+            return Ok(matches!(self.footer_document(path), Ok(Ok(_))));
+        }
+        if !location.ends_with(DOCUMENT_EXTENSION) {
+            return Ok(false);
+        }
+        let bytes = match block_on(async { self.store.get(path).await?.bytes().await }) {
+            Ok(bytes) => bytes,
+            Err(object_store::Error::NotFound { .. }) => return Ok(false),
+            Err(e) => {
+                return Err(StorageError::backend(
+                    BACKEND,
+                    format!("cannot read {path} in {}", self.location),
+                    e,
+                ));
+            }
+        };
+        Ok(
+            serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|doc| {
+                doc.get("format_version")
+                    .is_some_and(serde_json::Value::is_u64)
+                    && doc.get("name").is_some_and(serde_json::Value::is_string)
+            }),
+        )
+    }
+
     fn all_objects(&self, prefix: &Path) -> Result<Vec<Path>> {
         block_on(async {
             self.store
@@ -230,7 +327,18 @@ impl StorageBackend for ParquetBackend {
             .metadata_only_reads(true)
     }
 
+    fn check_key(&self, key: &StorageKey) -> Result<()> {
+        match key_too_long(&self.root, key, self.local_dir.is_some()) {
+            Some(reason) => Err(StorageError::InvalidKey {
+                key: key.to_string(),
+                reason,
+            }),
+            None => Ok(()),
+        }
+    }
+
     fn save(&self, key: &StorageKey, series: &SeriesData, options: SaveOptions) -> Result<()> {
+        self.check_key(key)?;
         let path = object_path(&self.root, key, SERIES_EXTENSION);
         let bytes = codec::encode(series)?;
         let mode = match options.mode {
@@ -274,28 +382,8 @@ impl StorageBackend for ParquetBackend {
 
     fn load_metadata(&self, key: &StorageKey) -> Result<String> {
         let path = object_path(&self.root, key, SERIES_EXTENSION);
-        let tail = block_on(async {
-            let size = self.store.head(&path).await?.size;
-            if size < 8 {
-                return Ok::<_, object_store::Error>(None);
-            }
-            let last8 = self.store.get_range(&path, size - 8..size).await?;
-            let Ok(footer) = codec::footer_length(path.as_ref(), &last8) else {
-                return Ok(None);
-            };
-            let start = size.saturating_sub(8 + footer);
-            Ok(Some(
-                self.store.get_range(&path, start..size).await?.to_vec(),
-            ))
-        })
-        .map_err(|e| self.error(&path, key, e))?;
-        match tail {
-            Some(tail) => codec::decode_metadata(path.as_ref(), tail),
-            None => Err(StorageError::Corrupt {
-                key: path.to_string(),
-                reason: "not a Parquet file (too short or no closing magic)".into(),
-            }),
-        }
+        self.footer_document(&path)
+            .map_err(|e| self.error(&path, key, e))?
     }
 
     fn delete(&self, key: &StorageKey) -> Result<()> {
@@ -320,7 +408,9 @@ impl StorageBackend for ParquetBackend {
     fn list_keys(&self, prefix: Option<&StorageKey>) -> Result<Vec<StorageKey>> {
         let mut keys = Vec::new();
         for location in self.all_objects(&prefix_path(&self.root, prefix))? {
-            if let Some(key) = series_key(&self.root, &location)? {
+            if let Ok(Some(key)) = series_key(&self.root, &location)
+                && self.is_own(&location)?
+            {
                 keys.push(key);
             }
         }
@@ -329,6 +419,7 @@ impl StorageBackend for ParquetBackend {
     }
 
     fn save_document(&self, key: &StorageKey, document: &str) -> Result<()> {
+        self.check_key(key)?;
         let path = object_path(&self.root, key, DOCUMENT_EXTENSION);
         let mode = match (self.conditional, self.remembered(key)) {
             (false, _) => PutMode::Overwrite,
@@ -376,11 +467,14 @@ impl StorageBackend for ParquetBackend {
     }
 
     fn clear(&self, prefix: Option<&StorageKey>) -> Result<()> {
-        let mut doomed = self.all_objects(&prefix_path(&self.root, prefix))?;
+        let mut candidates = self.all_objects(&prefix_path(&self.root, prefix))?;
         if let Some(prefix) = prefix {
-            let own = object_path(&self.root, prefix, DOCUMENT_EXTENSION);
-            if block_on(self.store.head(&own)).is_ok() {
-                doomed.push(own);
+            candidates.push(object_path(&self.root, prefix, DOCUMENT_EXTENSION));
+        }
+        let mut doomed = Vec::with_capacity(candidates.len());
+        for path in candidates {
+            if self.is_own(&path)? {
+                doomed.push(path);
             }
         }
         for path in doomed {

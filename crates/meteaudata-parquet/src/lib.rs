@@ -47,8 +47,12 @@ pub fn register() {
 
 fn factory(config: &StorageConfig) -> Result<Arc<dyn StorageBackend>, StorageError> {
     let backend = match &config.target {
-        StorageTarget::Disk(path) => ParquetBackend::local(path)?,
-        StorageTarget::Url(url) => ParquetBackend::from_url(url)?,
+        StorageTarget::Disk(path) => ParquetBackend::local_with(path, config.access)?,
+        StorageTarget::Url(url) => ParquetBackend::from_url_access(
+            url,
+            std::iter::empty::<(String, String)>(),
+            config.access,
+        )?,
         other => {
             return Err(StorageError::InvalidConfig(format!(
                 "the parquet backend cannot serve {other:?}"

@@ -20,6 +20,38 @@ pub(crate) fn object_path(root: &Path, key: &StorageKey, extension: &str) -> Pat
     path.join(format!("{last}{extension}").as_str())
 }
 
+/// The longest file name a local store writes, in bytes: file systems allow 255, and
+/// object_store adds `#<n>` to a staging file's name while writing it.
+pub(crate) const MAX_LOCAL_FILE_NAME: usize = 240;
+
+/// The longest object path an object store accepts, in bytes (S3, GCS and Azure allow 1024).
+pub(crate) const MAX_OBJECT_PATH: usize = 1024;
+
+/// Why `key` cannot be stored (its longest encoded file name or whole path is too long), or
+/// `None` when it can. `local` applies the file-name limit of a local directory.
+pub(crate) fn key_too_long(root: &Path, key: &StorageKey, local: bool) -> Option<String> {
+    // The longer of the two extensions.
+    let path = object_path(root, key, SERIES_EXTENSION);
+    if local
+        && let Some(part) = path
+            .parts()
+            .find(|p| p.as_ref().len() > MAX_LOCAL_FILE_NAME)
+    {
+        let name = part.as_ref();
+        return Some(format!(
+            "the file name {}… would be {} bytes long once encoded, too long for a file system (at most {MAX_LOCAL_FILE_NAME}); use a shorter name",
+            &name[..name.floor_char_boundary(40)],
+            name.len()
+        ));
+    }
+    let length = path.as_ref().len();
+    (length > MAX_OBJECT_PATH).then(|| {
+        format!(
+            "the object path would be {length} bytes long once encoded, too long for an object store (at most {MAX_OBJECT_PATH}); use shorter names"
+        )
+    })
+}
+
 /// The directory of a key prefix: `root/<seg>/…`.
 pub(crate) fn prefix_path(root: &Path, prefix: Option<&StorageKey>) -> Path {
     let mut path = root.clone();

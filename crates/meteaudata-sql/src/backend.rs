@@ -2,8 +2,8 @@
 
 use meteaudata_storage::runtime::block_on;
 use meteaudata_storage::{
-    Capabilities, Result, SaveMode, SaveOptions, SeriesData, StorageBackend, StorageError,
-    StorageKey, dtype_code, parse_dtype_code,
+    Capabilities, Result, SaveMode, SaveOptions, SeriesData, StorageAccess, StorageBackend,
+    StorageError, StorageKey, dtype_code, parse_dtype_code,
 };
 use polars::prelude::*;
 use sea_orm::{
@@ -19,22 +19,48 @@ use crate::url::{SqlKind, SqlUrl};
 /// How long connecting to a database server may take.
 const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// The tables this backend writes, in the order they are created.
+const TABLES: [&str; 3] = [
+    "meteaudata_series",
+    "meteaudata_points",
+    "meteaudata_documents",
+];
+
+/// The first 16 bytes of every SQLite database file.
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
 /// Time series in a SQL database (see [`crate::schema`] for the tables).
 #[derive(Debug)]
 pub struct SqlBackend {
     db: DatabaseConnection,
     url: SqlUrl,
+    /// Whether the meteaudata tables exist. A database opened without them (with
+    /// [`StorageAccess::OpenExisting`]) gets them at its first write; until then it holds
+    /// nothing of ours.
+    tables: std::sync::atomic::AtomicBool,
     /// Whole-series reads and writes of a SQLite file.
     #[cfg(feature = "sqlite")]
     bulk: Option<crate::sqlite_bulk::SqliteBulk>,
 }
 
 impl SqlBackend {
-    /// Connects to `url` (see [`SqlUrl::parse`] for the accepted forms) and creates the
-    /// tables if they are missing.
+    /// Connects to `url` (see [`SqlUrl::parse`] for the accepted forms), creating a missing
+    /// SQLite file and the tables.
     pub fn connect(url: &str) -> Result<SqlBackend> {
-        let url = SqlUrl::parse(url)?;
+        SqlBackend::connect_with(url, StorageAccess::CreateIfMissing)
+    }
+
+    /// Connects to `url`. With [`StorageAccess::CreateIfMissing`] a missing SQLite file and
+    /// missing tables are created; otherwise a missing SQLite file is an error and opening
+    /// writes nothing ([`StorageAccess::ReadOnly`] opens a SQLite file read-only). A file that
+    /// is not an SQLite database, or a database holding only some of the meteaudata tables, is
+    /// an error naming it, never re-initialised.
+    pub fn connect_with(url: &str, access: StorageAccess) -> Result<SqlBackend> {
+        let url = SqlUrl::parse(url)?.with_access(access);
         let shown = url.shown.clone();
+        if let Some(file) = &url.sqlite_file {
+            check_sqlite_file(file, &shown, access)?;
+        }
         let db = block_on(async {
             let mut options = ConnectOptions::new(url.connect.clone());
             // A server that refuses or does not answer is reported after seconds, not the
@@ -48,47 +74,113 @@ impl SqlBackend {
             }
             Database::connect(options).await
         })
-        .map_err(|e| StorageError::backend(BACKEND, format!("cannot connect to {shown}"), e))?;
+        .map_err(|e| connect_error(&url, e))?;
         let mut backend = SqlBackend {
             db,
             url,
+            tables: std::sync::atomic::AtomicBool::new(false),
             #[cfg(feature = "sqlite")]
             bulk: None,
         };
+        let present = backend.present_tables()?;
+        if present.len() == TABLES.len() {
+            backend
+                .tables
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+        } else if !present.is_empty() {
+            let missing: Vec<&str> = TABLES
+                .iter()
+                .copied()
+                .filter(|t| !present.iter().any(|p| p == t))
+                .collect();
+            return Err(StorageError::Corrupt {
+                key: shown,
+                reason: format!(
+                    "the meteaudata tables are damaged: {} present but {} missing",
+                    present.join(", "),
+                    missing.join(", ")
+                ),
+            });
+        } else if access.creates() {
+            backend.create_tables()?;
+        }
+        #[cfg(feature = "sqlite")]
+        if let Some(file) = &backend.url.sqlite_file {
+            backend.bulk = Some(crate::sqlite_bulk::SqliteBulk::open(
+                file,
+                &shown,
+                access.writes(),
+            )?);
+        }
+        Ok(backend)
+    }
+
+    /// Which of [`TABLES`] the database holds.
+    fn present_tables(&self) -> Result<Vec<String>> {
+        let list = TABLES
+            .iter()
+            .map(|t| format!("'{t}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = match self.url.kind {
+            SqlKind::Sqlite => {
+                format!("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ({list})")
+            }
+            SqlKind::Postgres => format!(
+                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN ({list})"
+            ),
+            SqlKind::MySql => format!(
+                "SELECT CAST(table_name AS CHAR) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name IN ({list})"
+            ),
+        };
+        let rows = block_on(self.db.query_all_raw(self.stmt(&sql, vec![])))
+            .map_err(self.fail("cannot list the tables".into()))?;
+        rows.iter()
+            .map(|row| {
+                row.try_get_by_index::<String>(0)
+                    .map_err(self.fail("cannot read a table name".into()))
+            })
+            .collect()
+    }
+
+    /// Creates the tables (and, in a SQLite file, sets its page size and write-ahead log).
+    fn create_tables(&self) -> Result<()> {
         block_on(async {
-            if backend.url.kind == SqlKind::Sqlite && !backend.url.connect.contains(":memory:") {
+            if self.url.kind == SqlKind::Sqlite && self.url.sqlite_file.is_some() {
                 // Larger pages for a new file (points tables are long); no effect on an
                 // existing one.
-                backend
-                    .db
-                    .execute_raw(backend.stmt("PRAGMA page_size=16384", vec![]))
+                self.db
+                    .execute_raw(self.stmt("PRAGMA page_size=16384", vec![]))
                     .await?;
-                backend
-                    .db
-                    .query_one_raw(backend.stmt("PRAGMA journal_mode=WAL", vec![]))
+                self.db
+                    .query_one_raw(self.stmt("PRAGMA journal_mode=WAL", vec![]))
                     .await?;
-                backend
-                    .db
-                    .execute_raw(backend.stmt("PRAGMA synchronous=NORMAL", vec![]))
+                self.db
+                    .execute_raw(self.stmt("PRAGMA synchronous=NORMAL", vec![]))
                     .await?;
             }
-            for sql in create_statements(backend.url.kind) {
-                backend.db.execute_raw(backend.stmt(&sql, vec![])).await?;
+            for sql in create_statements(self.url.kind) {
+                self.db.execute_raw(self.stmt(&sql, vec![])).await?;
             }
             Ok::<_, DbErr>(())
         })
-        .map_err(|e| {
-            StorageError::backend(
-                BACKEND,
-                format!("cannot create the meteaudata tables in {shown}"),
-                e,
-            )
-        })?;
-        #[cfg(feature = "sqlite")]
-        if let Some(file) = &backend.url.sqlite_file {
-            backend.bulk = Some(crate::sqlite_bulk::SqliteBulk::open(file, &shown)?);
+        .map_err(self.fail("cannot create the meteaudata tables".into()))?;
+        self.tables.store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Whether the tables exist (reads of a database without them find nothing).
+    fn has_tables(&self) -> bool {
+        self.tables.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Makes sure the tables exist before a write.
+    fn prepare_write(&self) -> Result<()> {
+        if self.has_tables() {
+            Ok(())
+        } else {
+            self.create_tables()
         }
-        Ok(backend)
     }
 
     /// The URL without credentials.
@@ -124,6 +216,11 @@ impl SqlBackend {
 
     /// The one text column `sql` selects for `key`; `NotFound` when there is no row.
     fn text_by_key(&self, sql: &str, key: &str) -> Result<String> {
+        if !self.has_tables() {
+            return Err(StorageError::NotFound {
+                key: key.to_owned(),
+            });
+        }
         let row = block_on(
             self.db
                 .query_one_raw(self.stmt(&self.sql(sql), vec![key.to_owned().into()])),
@@ -269,6 +366,7 @@ impl StorageBackend for SqlBackend {
     }
 
     fn save(&self, key: &StorageKey, series: &SeriesData, options: SaveOptions) -> Result<()> {
+        self.prepare_write()?;
         let shown = key.to_string();
         let frame = &series.frame;
         if frame.width() != 2 {
@@ -336,6 +434,9 @@ impl StorageBackend for SqlBackend {
 
     fn load(&self, key: &StorageKey) -> Result<SeriesData> {
         let shown = key.to_string();
+        if !self.has_tables() {
+            return Err(StorageError::NotFound { key: shown });
+        }
         #[cfg(feature = "sqlite")]
         if let Some(bulk) = &self.bulk {
             return bulk.load(&shown);
@@ -389,6 +490,7 @@ impl StorageBackend for SqlBackend {
     }
 
     fn delete(&self, key: &StorageKey) -> Result<()> {
+        self.prepare_write()?;
         let shown = key.to_string();
         block_on(async {
             let txn = self
@@ -411,6 +513,9 @@ impl StorageBackend for SqlBackend {
     }
 
     fn exists(&self, key: &StorageKey) -> Result<bool> {
+        if !self.has_tables() {
+            return Ok(false);
+        }
         let shown = key.to_string();
         block_on(self.series_id(&self.db, &shown))
             .map(|id| id.is_some())
@@ -418,6 +523,9 @@ impl StorageBackend for SqlBackend {
     }
 
     fn list_keys(&self, prefix: Option<&StorageKey>) -> Result<Vec<StorageKey>> {
+        if !self.has_tables() {
+            return Ok(Vec::new());
+        }
         let rows = block_on(
             self.db
                 .query_all_raw(self.stmt("SELECT series_key FROM meteaudata_series", vec![])),
@@ -438,6 +546,7 @@ impl StorageBackend for SqlBackend {
     }
 
     fn save_document(&self, key: &StorageKey, document: &str) -> Result<()> {
+        self.prepare_write()?;
         let shown = key.to_string();
         block_on(async {
             let txn = self
@@ -471,6 +580,7 @@ impl StorageBackend for SqlBackend {
     }
 
     fn delete_document(&self, key: &StorageKey) -> Result<()> {
+        self.prepare_write()?;
         let shown = key.to_string();
         let done = block_on(self.db.execute_raw(self.stmt(
             &self.sql("DELETE FROM meteaudata_documents WHERE doc_key = ?"),
@@ -484,6 +594,7 @@ impl StorageBackend for SqlBackend {
     }
 
     fn clear(&self, prefix: Option<&StorageKey>) -> Result<()> {
+        self.prepare_write()?;
         let series = self.list_keys(prefix)?;
         block_on(async {
             let txn = self
@@ -524,4 +635,84 @@ impl StorageBackend for SqlBackend {
                 .map_err(self.fail("cannot commit clearing".into()))
         })
     }
+}
+
+/// Refuses a SQLite file that is not a database, and a missing one unless `access` creates.
+fn check_sqlite_file(file: &std::path::Path, shown: &str, access: StorageAccess) -> Result<()> {
+    use std::io::Read;
+    let mut header = Vec::with_capacity(SQLITE_HEADER.len());
+    match std::fs::File::open(file) {
+        Ok(f) => f
+            .take(SQLITE_HEADER.len() as u64)
+            .read_to_end(&mut header)
+            .map_err(|e| StorageError::backend(BACKEND, format!("cannot read {shown}"), e))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return if access.creates() {
+                Ok(())
+            } else {
+                Err(StorageError::MissingStore {
+                    location: shown.to_owned(),
+                    reason: format!("the SQLite file {} does not exist", file.display()),
+                })
+            };
+        }
+        Err(e) => {
+            return Err(StorageError::backend(
+                BACKEND,
+                format!("cannot open {shown}"),
+                e,
+            ));
+        }
+    };
+    // An empty file is an empty database; anything else must start with the header.
+    if header.is_empty() || header == SQLITE_HEADER {
+        Ok(())
+    } else {
+        Err(StorageError::Corrupt {
+            key: file.display().to_string(),
+            reason: "the file is not an SQLite database (it does not start with the SQLite header)"
+                .into(),
+        })
+    }
+}
+
+/// A failed connection, with the driver's own reason: a pool that timed out is asked once
+/// more through a single direct connection, whose error says why (refused, unknown host, bad
+/// password, …).
+fn connect_error(url: &SqlUrl, error: DbErr) -> StorageError {
+    let what = format!("cannot connect to {}", url.shown);
+    let timed_out = matches!(
+        &error,
+        DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e)) if matches!(**e, sqlx::Error::PoolTimedOut)
+    );
+    if timed_out && let Some(cause) = direct_connect_error(url) {
+        return StorageError::backend(BACKEND, what, cause);
+    }
+    StorageError::backend(BACKEND, what, error)
+}
+
+/// The error of one direct connection to `url`, if it fails.
+fn direct_connect_error(url: &SqlUrl) -> Option<sqlx::Error> {
+    use sqlx::Connection;
+    let attempt = async {
+        match url.kind {
+            #[cfg(feature = "postgres")]
+            SqlKind::Postgres => sqlx::postgres::PgConnection::connect(&url.connect)
+                .await
+                .map(drop),
+            #[cfg(feature = "mysql")]
+            SqlKind::MySql => sqlx::mysql::MySqlConnection::connect(&url.connect)
+                .await
+                .map(drop),
+            #[cfg(feature = "sqlite")]
+            SqlKind::Sqlite => sqlx::sqlite::SqliteConnection::connect(&url.connect)
+                .await
+                .map(drop),
+            #[allow(unreachable_patterns)]
+            _ => Ok(()),
+        }
+    };
+    block_on(async { tokio::time::timeout(CONNECT_TIMEOUT, attempt).await })
+        .ok()
+        .and_then(Result::err)
 }

@@ -45,7 +45,7 @@ pub fn register() {
 
 fn factory(config: &StorageConfig) -> Result<Arc<dyn StorageBackend>, StorageError> {
     match &config.target {
-        StorageTarget::Url(url) => Ok(Arc::new(SqlBackend::connect(url)?)),
+        StorageTarget::Url(url) => Ok(Arc::new(SqlBackend::connect_with(url, config.access)?)),
         other => Err(StorageError::InvalidConfig(format!(
             "the SQL backend needs a database URL, not {other:?}"
         ))),

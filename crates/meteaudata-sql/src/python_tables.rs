@@ -5,8 +5,8 @@
 //!
 //! The database is opened read-only where the driver allows it (SQLite) and never written.
 
-use meteaudata_storage::StorageError;
 use meteaudata_storage::runtime::block_on;
+use meteaudata_storage::{StorageAccess, StorageError};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DbErr, Statement};
 
 use crate::url::{SqlKind, SqlUrl};
@@ -29,12 +29,8 @@ pub struct PythonRows {
 /// Reads every series of the database at `url` (the URL forms of [`SqlUrl::parse`]) written
 /// by meteaudata 0.12.1 for Python, sorted by key.
 pub fn read_python_tables(url: &str) -> Result<Vec<PythonRows>, StorageError> {
-    let url = SqlUrl::parse(url)?;
-    let connect = match url.kind {
-        SqlKind::Sqlite => url.connect.replace("mode=rwc", "mode=ro"),
-        _ => url.connect.clone(),
-    };
-    let shown = url.shown.replace("mode=rwc", "mode=ro");
+    let url = SqlUrl::parse(url)?.with_access(StorageAccess::ReadOnly);
+    let (connect, shown) = (url.connect.clone(), url.shown.clone());
     let key = if url.kind == SqlKind::MySql {
         "`key`"
     } else {

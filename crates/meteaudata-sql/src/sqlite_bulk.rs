@@ -37,16 +37,19 @@ impl ToSql for Cell<'_> {
 }
 
 impl SqliteBulk {
-    /// Opens the file (its tables already exist).
-    pub(crate) fn open(file: &Path, shown: &str) -> Result<SqliteBulk> {
+    /// Opens the file, read-write or read-only (the backend creates the tables before any
+    /// write).
+    pub(crate) fn open(file: &Path, shown: &str, writable: bool) -> Result<SqliteBulk> {
         let fail = |e: rusqlite::Error| {
             StorageError::backend(BACKEND, format!("cannot open {shown} for bulk access"), e)
         };
-        let connection = Connection::open_with_flags(
-            file,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(fail)?;
+        let mode = if writable {
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+        };
+        let connection = Connection::open_with_flags(file, mode | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(fail)?;
         connection
             .busy_timeout(std::time::Duration::from_secs(30))
             .map_err(fail)?;

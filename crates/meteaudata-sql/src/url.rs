@@ -1,6 +1,6 @@
 //! The database URLs users type, turned into what sqlx expects.
 
-use meteaudata_storage::StorageError;
+use meteaudata_storage::{StorageAccess, StorageError};
 
 /// A parsed database URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +89,32 @@ impl SqlUrl {
             other => Err(invalid(&format!("unknown database scheme {other:?}"))),
         }
     }
+
+    /// The URL for opening with `access`: a SQLite file is opened `mode=rwc` (created when
+    /// missing), `mode=rw` (must exist) or `mode=ro` (read-only). Server URLs are unchanged.
+    pub fn with_access(mut self, access: StorageAccess) -> SqlUrl {
+        if self.sqlite_file.is_none() {
+            return self;
+        }
+        let mode = match access {
+            StorageAccess::CreateIfMissing => return self,
+            StorageAccess::OpenExisting if !self.connect.contains("mode=rwc") => return self,
+            StorageAccess::OpenExisting => "mode=rw",
+            _ => "mode=ro",
+        };
+        let set_mode = |url: &str| {
+            let (base, query) = url.split_once('?').unwrap_or((url, ""));
+            let mut params: Vec<&str> = query
+                .split('&')
+                .filter(|p| !p.is_empty() && !p.starts_with("mode="))
+                .collect();
+            params.push(mode);
+            format!("{base}?{}", params.join("&"))
+        };
+        self.connect = set_mode(&self.connect);
+        self.shown = set_mode(&self.shown);
+        self
+    }
 }
 
 /// The URL with any password replaced by `***`.
@@ -154,5 +180,21 @@ mod tests {
             "mysql://root:***@db:3306/x"
         );
         assert_eq!(redact("mysql://root@db/x"), "mysql://root@db/x");
+        let open = |u: &str, a| SqlUrl::parse(u).unwrap().with_access(a).connect;
+        assert_eq!(
+            open("sqlite:///d/my.db", StorageAccess::OpenExisting),
+            "sqlite://d/my.db?mode=rw"
+        );
+        assert_eq!(
+            open(
+                "sqlite://f.db?cache=shared&mode=rw",
+                StorageAccess::ReadOnly
+            ),
+            "sqlite://f.db?cache=shared&mode=ro"
+        );
+        assert_eq!(
+            open("sqlite:///:memory:", StorageAccess::ReadOnly),
+            "sqlite::memory:"
+        );
     }
 }

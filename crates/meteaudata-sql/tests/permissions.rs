@@ -35,7 +35,7 @@ fn a_role_without_create_permission_gets_a_clear_error() {
     let url = format!("postgresql://meteaudata_reader:reader-secret@{host_and_db}");
 
     let err = SqlBackend::connect(&url).unwrap_err();
-    let text = format!("{err}: {:?}", std::error::Error::source(&err));
+    let text = err.to_string();
     assert!(
         text.contains("cannot create the meteaudata tables"),
         "{text}"

@@ -104,6 +104,15 @@ pub trait StorageBackend: Send + Sync + fmt::Debug {
     /// What the backend can do.
     fn capabilities(&self) -> Capabilities;
 
+    /// Checks that an object can be stored under `key` (for example that its file name is not
+    /// too long for the file system), so that a save can refuse a key before it writes
+    /// anything. The data model calls it for every key of a save first. The default accepts
+    /// every key.
+    fn check_key(&self, key: &StorageKey) -> Result<()> {
+        let _ = key;
+        Ok(())
+    }
+
     /// Stores a series under `key`.
     fn save(&self, key: &StorageKey, series: &SeriesData, options: SaveOptions) -> Result<()>;
 

@@ -20,11 +20,42 @@ pub enum StorageTarget {
     Url(String),
 }
 
+/// What opening a store may do to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum StorageAccess {
+    /// Create the store when it is missing (the directory, the database file, the tables):
+    /// what `use_disk_storage` and `use_sql_storage` do.
+    #[default]
+    CreateIfMissing,
+    /// The store must exist, and opening writes nothing to it; a later save may write (and
+    /// creates the tables of a database that has none yet). What `Dataset::open` does.
+    OpenExisting,
+    /// The store must exist and is never written: every write fails with
+    /// [`StorageError::ReadOnly`](crate::StorageError::ReadOnly). A SQLite file is opened
+    /// read-only, so not one of its bytes changes. For inspecting, importing and converting.
+    ReadOnly,
+}
+
+impl StorageAccess {
+    /// Whether a missing store may be created.
+    pub fn creates(self) -> bool {
+        self == StorageAccess::CreateIfMissing
+    }
+
+    /// Whether writes are allowed.
+    pub fn writes(self) -> bool {
+        self != StorageAccess::ReadOnly
+    }
+}
+
 /// The configuration of a storage backend and of how series use it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StorageConfig {
     /// Where the data goes.
     pub target: StorageTarget,
+    /// What opening the store may do to it.
+    pub access: StorageAccess,
     /// Save what each processing step creates or changes, right after the step.
     pub auto_save: bool,
     /// When opening a stored dataset, read series data only when it is first used.
@@ -38,6 +69,7 @@ impl StorageConfig {
     fn with_target(target: StorageTarget) -> StorageConfig {
         StorageConfig {
             target,
+            access: StorageAccess::CreateIfMissing,
             auto_save: true,
             lazy_load: true,
             memory_budget: DEFAULT_MEMORY_BUDGET,
@@ -52,7 +84,8 @@ impl StorageConfig {
         }
     }
 
-    /// Parquet files in the directory `path` (created if missing).
+    /// Parquet files in the directory `path` (created if missing, unless
+    /// [`StorageConfig::access`] says otherwise).
     pub fn for_disk(path: impl Into<PathBuf>) -> StorageConfig {
         StorageConfig::with_target(StorageTarget::Disk(path.into()))
     }
@@ -88,6 +121,12 @@ impl StorageConfig {
             "sqlite:///{}",
             file.display()
         )))
+    }
+
+    /// Sets what opening may do to the store.
+    pub fn access(mut self, access: StorageAccess) -> StorageConfig {
+        self.access = access;
+        self
     }
 
     /// Sets `auto_save`.
@@ -126,6 +165,22 @@ impl StorageConfig {
         }
     }
 
+    /// The target as shown in messages: the directory, or the URL with any password
+    /// replaced by `***`.
+    pub fn shown(&self) -> String {
+        match &self.target {
+            StorageTarget::Memory => "memory".into(),
+            StorageTarget::Disk(path) => path.display().to_string(),
+            StorageTarget::Url(url) => match (url.find("://"), url.rfind('@')) {
+                (Some(start), Some(at)) if at > start => match url[start + 3..at].split_once(':') {
+                    Some((user, _)) => format!("{}{user}:***{}", &url[..start + 3], &url[at..]),
+                    None => url.clone(),
+                },
+                _ => url.clone(),
+            },
+        }
+    }
+
     /// The registry scheme that serves this configuration (`memory`, `file`, or the URL's).
     pub fn scheme(&self) -> String {
         match &self.target {
@@ -154,6 +209,14 @@ mod tests {
         );
         assert_eq!(StorageConfig::for_disk("./d").scheme(), "file");
         assert!(!StorageConfig::for_memory().auto_save);
+        assert_eq!(
+            StorageConfig::for_url("postgres://me:secret@db/x").shown(),
+            "postgres://me:***@db/x"
+        );
+        assert_eq!(
+            StorageConfig::for_disk("./d").access,
+            StorageAccess::CreateIfMissing
+        );
         let temp = StorageConfig::for_sql_temp().unwrap();
         assert!(
             matches!(&temp.target, StorageTarget::Url(u) if u.starts_with("sqlite:///") && u.ends_with("meteaudata_temp.db"))

@@ -46,6 +46,23 @@ pub enum StorageError {
         /// What is wrong with it.
         reason: String,
     },
+    /// The store named by a configuration does not exist, and the access mode forbids
+    /// creating it.
+    #[error("there is no store at {location}: {reason}")]
+    MissingStore {
+        /// The directory, file or URL (without credentials).
+        location: String,
+        /// What is missing.
+        reason: String,
+    },
+    /// A write to a store opened read-only.
+    #[error("{location} is open read-only: cannot {operation}")]
+    ReadOnly {
+        /// The store.
+        location: String,
+        /// The refused write.
+        operation: String,
+    },
     /// The configuration is incomplete or inconsistent.
     #[error("invalid storage configuration: {0}")]
     InvalidConfig(String),
@@ -75,16 +92,17 @@ pub enum StorageError {
         /// The operation.
         operation: String,
     },
-    /// The backend's client or store failed.
-    #[error("{backend} backend: {message}")]
+    /// The backend's client or store failed. The message ends with the client's error and
+    /// each of its causes down to the root one (`… : connection refused`), so the text alone
+    /// says what went wrong; the client's error is also kept in `cause`.
+    #[error("{backend} backend: {message}{}", Causes(cause.as_deref()))]
     Backend {
         /// The backend type.
         backend: String,
         /// What failed, naming the object, host or database (never a password).
         message: String,
         /// The client's own error.
-        #[source]
-        source: Option<BoxError>,
+        cause: Option<BoxError>,
     },
     /// An error raised by polars while encoding or decoding data.
     #[error(transparent)]
@@ -92,16 +110,74 @@ pub enum StorageError {
 }
 
 impl StorageError {
-    /// A [`StorageError::Backend`] with a source.
+    /// A [`StorageError::Backend`] caused by `cause`.
     pub fn backend(
         backend: impl Into<String>,
         message: impl Into<String>,
-        source: impl Into<BoxError>,
+        cause: impl Into<BoxError>,
     ) -> StorageError {
         StorageError::Backend {
             backend: backend.into(),
             message: message.into(),
-            source: Some(source.into()),
+            cause: Some(cause.into()),
         }
+    }
+}
+
+/// Displays as `: <error>: <its source>: …` down to the root cause, each text once (client
+/// libraries often repeat their source's text in their own); nothing for `None`. Errors that
+/// wrap another one end their message with it, so that the message alone names the root
+/// cause.
+pub struct Causes<'a>(pub Option<&'a (dyn std::error::Error + Send + Sync + 'static)>);
+
+impl std::fmt::Display for Causes<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut shown: Vec<String> = Vec::new();
+        let mut next: Option<&dyn std::error::Error> = self.0.map(|e| e as _);
+        while let Some(error) = next {
+            let text = error.to_string();
+            if !text.is_empty() && !shown.iter().any(|s| s.contains(&text)) {
+                write!(f, ": {text}")?;
+                shown.push(text);
+            }
+            next = error.source();
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>);
+
+    impl std::fmt::Display for Layer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|e| e as _)
+        }
+    }
+
+    #[test]
+    fn the_message_ends_with_the_root_cause_each_text_once() {
+        let root = Layer("connection refused", None);
+        let middle = Layer("io error: connection refused", Some(Box::new(root)));
+        let top = Layer("pool error", Some(Box::new(middle)));
+        let error = StorageError::backend("sql", "cannot connect to db", top);
+        assert_eq!(
+            error.to_string(),
+            "sql backend: cannot connect to db: pool error: io error: connection refused"
+        );
+        assert!(
+            std::error::Error::source(&error).is_none(),
+            "no cause printed twice"
+        );
     }
 }

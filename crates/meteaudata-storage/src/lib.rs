@@ -12,13 +12,15 @@ mod dtype;
 mod error;
 mod key;
 mod memory;
+mod read_only;
 mod registry;
 pub mod runtime;
 
 pub use backend::{Capabilities, SaveMode, SaveOptions, SeriesData, StorageBackend};
-pub use config::{DEFAULT_MEMORY_BUDGET, StorageConfig, StorageTarget};
+pub use config::{DEFAULT_MEMORY_BUDGET, StorageAccess, StorageConfig, StorageTarget};
 pub use dtype::{dtype_code, parse_dtype_code};
-pub use error::{BoxError, Result, StorageError};
+pub use error::{BoxError, Causes, Result, StorageError};
 pub use key::StorageKey;
 pub use memory::MemoryBackend;
+pub use read_only::ReadOnly;
 pub use registry::{BackendFactory, create_backend, register_backend, registered_schemes};

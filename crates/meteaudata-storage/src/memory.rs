@@ -32,7 +32,7 @@ fn poisoned() -> StorageError {
     StorageError::Backend {
         backend: "memory".into(),
         message: "a writer panicked while holding the store".into(),
-        source: None,
+        cause: None,
     }
 }
 

@@ -7,6 +7,7 @@ use crate::backend::StorageBackend;
 use crate::config::{StorageConfig, StorageTarget};
 use crate::error::{Result, StorageError};
 use crate::memory::MemoryBackend;
+use crate::read_only::ReadOnly;
 
 /// Builds a backend from a configuration.
 pub type BackendFactory = fn(&StorageConfig) -> Result<Arc<dyn StorageBackend>>;
@@ -46,7 +47,8 @@ pub fn registered_schemes() -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Builds the backend a configuration asks for. The memory target is always available;
+/// Builds the backend a configuration asks for, refusing every write when its access is
+/// [`StorageAccess::ReadOnly`](crate::StorageAccess::ReadOnly). The memory target is always available;
 /// other targets need their backend registered, and otherwise fail with an error naming the
 /// cargo feature that provides them.
 pub fn create_backend(config: &StorageConfig) -> Result<Arc<dyn StorageBackend>> {
@@ -61,7 +63,14 @@ pub fn create_backend(config: &StorageConfig) -> Result<Arc<dyn StorageBackend>>
         .get(&scheme)
         .copied();
     match factory {
-        Some(factory) => factory(config),
+        Some(factory) => {
+            let backend = factory(config)?;
+            Ok(if config.access.writes() {
+                backend
+            } else {
+                Arc::new(ReadOnly::new(backend, config.shown()))
+            })
+        }
         None => match FEATURES.iter().find(|(s, _)| *s == scheme) {
             Some((_, feature)) => Err(StorageError::FeatureNotEnabled {
                 scheme,

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Once;
 
 use meteaudata_core::{Attachment, Dataset, Result, Signal, Storable, TimeSeries};
-use meteaudata_storage::StorageConfig;
+use meteaudata_storage::{StorageAccess, StorageConfig};
 
 /// Registers the storage backends of the enabled cargo features with
 /// [`create_backend`](meteaudata_storage::create_backend). Called by every method of
@@ -75,10 +75,16 @@ impl StorageExt for TimeSeries {
 /// `Dataset::open(url, name)`: reopen a saved dataset from its store alone.
 pub trait DatasetOpen: Sized {
     /// Opens the dataset `name` stored at `target` (a directory path or a backend URL), data
-    /// read lazily on first access.
+    /// read lazily on first access. Opening creates nothing: a directory or database file
+    /// that does not exist is an error
+    /// ([`StorageError::MissingStore`](meteaudata_storage::StorageError::MissingStore)).
     fn open(target: &str, name: &str) -> Result<Self>;
 
-    /// Opens with a full configuration (auto-save, lazy loading, memory budget).
+    /// Opens with a full configuration (auto-save, lazy loading, memory budget, read-only
+    /// access). An access of
+    /// [`CreateIfMissing`](meteaudata_storage::StorageAccess::CreateIfMissing) is taken as
+    /// [`OpenExisting`](meteaudata_storage::StorageAccess::OpenExisting): opening never
+    /// creates a store.
     fn open_with(config: &StorageConfig, name: &str) -> Result<Self>;
 }
 
@@ -94,8 +100,12 @@ impl DatasetOpen for Dataset {
 
     fn open_with(config: &StorageConfig, name: &str) -> Result<Dataset> {
         register_backends();
+        let mut config = config.clone();
+        if config.access.creates() {
+            config.access = StorageAccess::OpenExisting;
+        }
         meteaudata_core::Dataset::open_from(
-            Attachment::from_config(config)?,
+            Attachment::from_config(&config)?,
             name,
             config.lazy_load,
         )

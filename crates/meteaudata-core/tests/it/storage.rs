@@ -50,7 +50,7 @@ impl StorageBackend for Probe {
             return Err(StorageError::Backend {
                 backend: "probe".into(),
                 message: format!("disk full writing {key}"),
-                source: None,
+                cause: None,
             });
         }
         self.inner.save(key, series, options)
@@ -123,7 +123,7 @@ fn auto_save_writes_only_what_a_step_created() {
     assert_eq!(probe.saves(), 3, "one step, one new series written");
     ds.save_all().unwrap();
     assert_eq!(probe.saves(), 3, "nothing changed, nothing written");
-    // Python bug 21: signals added later and made by Dataset::process share the backend.
+    // Unlike Python: signals added later and made by Dataset::process share the backend.
     ds.add(signal("C", &["RAW"])).unwrap();
     assert_eq!(probe.saves(), 4);
     ds.signal_mut("C#1")
