@@ -93,8 +93,8 @@ impl SqlBackend {
                 .copied()
                 .filter(|t| !present.iter().any(|p| p == t))
                 .collect();
-            return Err(StorageError::Corrupt {
-                key: shown,
+            return Err(StorageError::NotAStore {
+                location: shown,
                 reason: format!(
                     "the meteaudata tables are damaged: {} present but {} missing",
                     present.join(", "),
@@ -668,8 +668,8 @@ fn check_sqlite_file(file: &std::path::Path, shown: &str, access: StorageAccess)
     if header.is_empty() || header == SQLITE_HEADER {
         Ok(())
     } else {
-        Err(StorageError::Corrupt {
-            key: file.display().to_string(),
+        Err(StorageError::NotAStore {
+            location: file.display().to_string(),
             reason: "the file is not an SQLite database (it does not start with the SQLite header)"
                 .into(),
         })

@@ -110,7 +110,7 @@ fn damaged_tables_are_an_error_not_a_fresh_start() {
     let before = std::fs::read(&path).unwrap();
     let err = SqlBackend::connect(&url(&path)).unwrap_err();
     let text = err.to_string();
-    assert!(matches!(err, StorageError::Corrupt { .. }), "{err:?}");
+    assert!(matches!(err, StorageError::NotAStore { .. }), "{err:?}");
     assert!(
         text.contains("meteaudata_documents"),
         "names the missing table: {text}"

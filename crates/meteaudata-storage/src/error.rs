@@ -55,6 +55,16 @@ pub enum StorageError {
         /// What is missing.
         reason: String,
     },
+    /// Something exists where the store should be, but it is not a store this backend can
+    /// use (a file that is not a database, a database missing some of the tables); it is
+    /// left untouched rather than re-initialised.
+    #[error("{location} is not a usable store: {reason}")]
+    NotAStore {
+        /// The file, directory or URL (without credentials).
+        location: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A write to a store opened read-only.
     #[error("{location} is open read-only: cannot {operation}")]
     ReadOnly {
