@@ -113,50 +113,61 @@ fn saving_releases_memory_down_to_the_budget() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The one data object under `dir` (a series' folder of a local store).
+fn object_in(dir: &std::path::Path) -> std::path::PathBuf {
+    let objects: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("layout: {}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .collect();
+    assert_eq!(objects.len(), 1, "layout: {objects:?}");
+    objects[0].clone()
+}
+
 #[test]
 fn damaged_objects_are_named_and_leave_the_rest_alone() {
     let dir = scratch("damaged");
     processed(&dir);
-    let raw0 = dir.join("plant").join("S0%231").join("RAW%231.parquet");
-    assert!(raw0.exists(), "layout: {}", raw0.display());
+    let signal_dir = dir.join("plant").join("S0%231");
+    let raw0 = object_in(&signal_dir.join("RAW%231"));
     std::fs::write(&raw0, b"not parquet at all").unwrap();
-    let lin = dir.join("plant").join("S0%231").join("LIN-INT%231.parquet");
+    let lin = object_in(&signal_dir.join("LIN-INT%231"));
     let bytes = std::fs::read(&lin).unwrap();
     std::fs::write(&lin, &bytes[..bytes.len() / 2]).unwrap();
 
-    let err = Dataset::open(dir.to_str().unwrap(), "plant").unwrap_err();
-    let text = err.to_string();
-    assert!(
-        text.contains("RAW%231.parquet") || text.contains("RAW#1"),
-        "{text}"
-    );
-    assert!(
-        matches!(
-            err,
-            meteaudata::Error::Storage(StorageError::Corrupt { .. })
-        ),
-        "{err:?}"
-    );
-
-    // The untouched signal still opens on its own.
-    let mut other = Signal::open_from(
-        meteaudata::Attachment::new(
-            std::sync::Arc::new(meteaudata::storage::ParquetBackend::local(&dir).unwrap()),
-            false,
-            usize::MAX,
-        ),
-        Some("plant"),
-        "S1#1",
-        false,
-    )
-    .unwrap();
+    // Opening reads the version's manifest only; the damage shows when the data is read,
+    // as an error naming the object.
+    let reopened = Dataset::open(dir.to_str().unwrap(), "plant").unwrap();
+    let signal = reopened.signal("S0#1").unwrap();
+    for (series, file) in [("S0#1_RAW#1", &raw0), ("S0#1_LIN-INT#1", &lin)] {
+        let err = signal.time_series(series).unwrap().data().unwrap_err();
+        let text = err.to_string();
+        let object = file.file_stem().unwrap().to_str().unwrap();
+        assert!(text.contains(object), "{series}: names the object: {text}");
+        assert!(
+            matches!(
+                err,
+                meteaudata::Error::Storage(StorageError::Corrupt { .. })
+            ),
+            "{err:?}"
+        );
+    }
+    // The untouched signal still loads.
+    let mut other = reopened.signal("S1#1").unwrap().clone();
     other.load_all().unwrap();
     assert_eq!(other.len(), 3);
 
-    std::fs::write(dir.join("plant.json"), b"{ not json").unwrap();
+    // A damaged commit is named too.
+    let log = dir.join("plant").join("_log");
+    let first = std::fs::read_dir(&log)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .min()
+        .unwrap();
+    std::fs::write(&first, b"{ not json").unwrap();
     let err = Dataset::open(dir.to_str().unwrap(), "plant").unwrap_err();
     assert!(
-        err.to_string().contains("plant") && err.to_string().contains("does not parse"),
+        err.to_string().contains("plant/_log/") && err.to_string().contains("not a version"),
         "{err}"
     );
     let _ = std::fs::remove_dir_all(&dir);
@@ -220,13 +231,9 @@ fn permission_checks(dir: &std::path::Path) {
     // A store whose signal directory became read-only: the next save fails naming the
     // object, and what was stored stays loadable.
     let mut ds = processed(dir);
-    let signal_dir = std::fs::read_dir(dir.join("plant"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.is_dir())
-        .unwrap();
-    set_mode(&signal_dir, 0o555);
     let signal_name = ds.all_signals()[0].to_owned();
+    let signal_dir = dir.join("plant").join(signal_name.replace('#', "%23"));
+    set_mode(&signal_dir, 0o555);
     let err = ds
         .signal_mut(&signal_name)
         .unwrap()

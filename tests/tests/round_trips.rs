@@ -206,9 +206,11 @@ fn a_long_signal_name_is_refused_before_anything_is_written() {
     assert!(text.contains("too long"), "says why: {text}");
     let written: Vec<_> = walk(&dir);
     assert!(written.is_empty(), "nothing written, found {written:?}");
+    // The failed call left the dataset as it was: in memory, with no backend.
+    assert!(ds.storage().is_none());
     // Without the long signal, the same dataset saves.
     ds.remove(&long).unwrap();
-    ds.save_all().unwrap();
+    ds.use_disk_storage(&dir).unwrap();
     assert_eq!(
         Dataset::open(dir.to_str().unwrap(), "plant")
             .unwrap()
@@ -248,10 +250,9 @@ fn a_store_lists_and_clears_only_what_it_wrote() {
     ds.use_disk_storage(&dir).unwrap();
     ds.save_all().unwrap();
     let backend = ds.storage().unwrap().backend.clone();
-    assert_eq!(
-        backend.list_keys(None).unwrap(),
-        [StorageKey::parse("plant/S0#1/RAW#1").unwrap()]
-    );
+    let keys = backend.list_keys(None).unwrap();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert!(keys[0].starts_with(&StorageKey::parse("plant/S0#1/RAW#1").unwrap()));
     backend.clear(None).unwrap();
     assert!(backend.list_keys(None).unwrap().is_empty());
     assert!(

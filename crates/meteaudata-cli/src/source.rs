@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use meteaudata::archive::ArchiveExt;
-use meteaudata::storage::{StorageAccess, StorageConfig, StorageError, StorageKey};
+use meteaudata::storage::{StorageAccess, StorageConfig, StorageError};
 use meteaudata::{Attachment, Dataset, DatasetOpen, Signal, StorageExt, register_backends};
 
 /// A place named on the command line.
@@ -102,26 +102,14 @@ impl Location {
     }
 }
 
-/// The names of the datasets of ours in a store (opened read-only): first parts of stored
-/// keys that have a dataset document. A store that does not exist is an error.
+/// The names of the datasets of ours in a store (opened read-only). A store that does not
+/// exist is an error.
 pub fn dataset_names(location: &Location) -> Result<Vec<String>> {
     register_backends();
     let attachment = Attachment::from_config(&location.read_config()?)
         .with_context(|| format!("cannot open {location}"))?;
-    let backend = &attachment.backend;
-    let keys = backend
-        .list_keys(None)
-        .with_context(|| format!("cannot list {location}"))?;
-    let mut names: Vec<String> = keys
-        .iter()
-        .filter_map(|k| k.segments().first().cloned())
-        .collect();
-    names.sort();
-    names.dedup();
-    names.retain(|name| {
-        StorageKey::new([name.as_str()]).is_ok_and(|key| backend.load_document(&key).is_ok())
-    });
-    Ok(names)
+    meteaudata::storage::versions::datasets(&*attachment.backend)
+        .with_context(|| format!("cannot list {location}"))
 }
 
 fn archive_name(path: &Path) -> Result<String> {

@@ -6,13 +6,16 @@ use chrono::NaiveDateTime;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use meteaudata_storage::StorageKey;
+use meteaudata_storage::StorageError;
+use meteaudata_storage::versions::{At, Proposal, SignalChange, VersionLog};
 
 use crate::error::{Error, ObjectKind, Result};
 use crate::name::{SignalName, TsName, validate_custom_base, validate_name};
 use crate::signal::{Signal, SignalMetadata, next_number};
 use crate::step::ProcessingStep;
-use crate::storage::{Attachment, DatasetRecord, FORMAT_VERSION, Storable, from_json, to_json};
+use crate::storage::{
+    Attachment, CommittedSignal, DatasetRecord, FORMAT_VERSION, Storable, from_value, to_value,
+};
 use crate::time::now;
 use crate::transform::{DatasetInput, DatasetProcessOptions, DatasetTransform};
 
@@ -29,7 +32,12 @@ pub struct Dataset {
     created_on: NaiveDateTime,
     last_updated: NaiveDateTime,
     storage: Option<Attachment>,
-    pending_deletes: Vec<StorageKey>,
+    /// The version of the attached store this dataset was last read from or committed as,
+    /// with its record then (`None`: the next save writes the dataset whole, replacing any
+    /// stored dataset of its name as a new version).
+    committed: Option<(u64, serde_json::Value)>,
+    /// Signals removed since then, as the store holds them.
+    removed: Vec<CommittedSignal>,
 }
 
 /// A clone is a dataset of the same name whose signals belong to it: it saves under the same
@@ -50,7 +58,8 @@ impl Clone for Dataset {
             created_on: self.created_on,
             last_updated: self.last_updated,
             storage: self.storage.clone(),
-            pending_deletes: self.pending_deletes.clone(),
+            committed: self.committed.clone(),
+            removed: self.removed.clone(),
         }
     }
 }
@@ -70,7 +79,8 @@ impl Dataset {
             created_on: t,
             last_updated: t,
             storage: None,
-            pending_deletes: Vec::new(),
+            committed: None,
+            removed: Vec::new(),
         })
     }
 
@@ -238,26 +248,49 @@ impl Dataset {
         let name = format!("{base}#{number}");
         signal.rename_internal(&name, None)?;
         self.adopt(&mut signal);
+        let updated = self.last_updated;
         self.signals.insert(name.clone(), signal);
         self.touch();
-        self.auto_save()?;
+        if let Err(e) = self.auto_save() {
+            // Put the dataset back as it was: the store kept its last version.
+            self.signals.shift_remove(&name);
+            self.last_updated = updated;
+            return Err(e);
+        }
         Ok(name)
     }
 
     /// Removes a signal and returns it (free-standing again).
     pub fn remove(&mut self, name: &str) -> Result<Signal> {
-        let mut signal = self
-            .signals
-            .shift_remove(name)
-            .ok_or_else(|| self.not_found(name))?;
-        signal.parent.0 = None;
-        if self.storage.is_some() {
-            self.pending_deletes
-                .push(StorageKey::new([self.name.as_str(), name])?);
+        if !self.signals.contains_key(name) {
+            return Err(self.not_found(name));
         }
-        self.touch();
-        self.auto_save()?;
-        Ok(signal)
+        self.transaction(|dataset| {
+            let mut signal = dataset.signals.shift_remove(name).expect("checked above");
+            signal.parent.0 = None;
+            if let Some(committed) = signal.committed.take() {
+                dataset.removed.push(committed);
+            }
+            dataset.touch();
+            Ok(signal)
+        })
+    }
+
+    /// Runs `change`, then the auto-save; when either fails, the dataset is put back exactly
+    /// as it was (the store keeps its last committed version).
+    fn transaction<T>(&mut self, change: impl FnOnce(&mut Dataset) -> Result<T>) -> Result<T> {
+        let saves = self.storage.as_ref().is_some_and(|a| a.auto_save);
+        let before = saves.then(|| self.clone());
+        let result = change(self).and_then(|value| {
+            self.auto_save()?;
+            Ok(value)
+        });
+        if result.is_err()
+            && let Some(before) = before
+        {
+            *self = before;
+        }
+        result
     }
 
     /// Renames a signal and its key (same position), its series, and every recorded input
@@ -277,25 +310,28 @@ impl Dataset {
                 name: new.to_owned(),
             });
         }
-        self.signals
-            .get_mut(old)
-            .expect("checked above")
-            .rename_internal(new, None)?;
-        self.signals = std::mem::take(&mut self.signals)
-            .into_iter()
-            .map(|(key, signal)| {
-                if key == old {
-                    (new.to_owned(), signal)
-                } else {
-                    (key, signal)
-                }
-            })
-            .collect();
-        for signal in self.signals.values_mut() {
-            signal.rewrite_inputs(old, new);
-        }
-        self.touch();
-        self.auto_save()
+        self.transaction(|dataset| {
+            dataset
+                .signals
+                .get_mut(old)
+                .expect("checked above")
+                .rename_internal(new, None)?;
+            dataset.signals = std::mem::take(&mut dataset.signals)
+                .into_iter()
+                .map(|(key, signal)| {
+                    if key == old {
+                        (new.to_owned(), signal)
+                    } else {
+                        (key, signal)
+                    }
+                })
+                .collect();
+            for signal in dataset.signals.values_mut() {
+                signal.rewrite_inputs(old, new);
+            }
+            dataset.touch();
+            Ok(())
+        })
     }
 
     /// Runs a cross-signal `transform` on the named series and stores the signals it returns.
@@ -367,11 +403,25 @@ impl Dataset {
             planned.push((name, signal));
         }
         let names: Vec<String> = planned.iter().map(|(n, _)| n.clone()).collect();
+        // With overwrite, an output may replace a signal: keep it to put back on failure.
+        let mut replaced = Vec::new();
         for (name, signal) in planned {
-            self.signals.insert(name, signal);
+            if let Some(old) = self.signals.insert(name.clone(), signal) {
+                replaced.push((name, old));
+            }
         }
+        let updated = self.last_updated;
         self.touch();
-        self.auto_save()?;
+        if let Err(e) = self.auto_save() {
+            for name in &names {
+                self.signals.shift_remove(name);
+            }
+            for (name, old) in replaced {
+                self.signals.insert(name, old);
+            }
+            self.last_updated = updated;
+            return Err(e);
+        }
         Ok(names)
     }
 
@@ -411,49 +461,62 @@ impl Dataset {
             .storage
             .clone()
             .ok_or_else(|| Error::NoBackend(format!("dataset {:?}", self.name)))?;
-        let key = StorageKey::new([self.name.as_str()])?;
-        attachment.backend.check_key(&key)?;
-        for signal in self.signals.values() {
-            signal.check_keys(&attachment)?;
-        }
-        for prefix in std::mem::take(&mut self.pending_deletes) {
-            if !self.signals.contains_key(prefix.last()) {
-                attachment.backend.clear(Some(&prefix))?;
+        let log = VersionLog::new(&*attachment.backend, &self.name)?;
+        attachment.backend.check_key(&log.longest_key())?;
+        let replace = self.committed.is_none();
+        let record = to_value(&self.record())?;
+        // Plan every signal first: a key the store cannot hold fails before any write.
+        let mut plans = Vec::new();
+        for (name, signal) in &self.signals {
+            if replace || signal.needs_commit(&attachment) {
+                plans.push((name.clone(), signal.plan(&attachment, &self.name)?));
             }
         }
-        let record = to_json(&self.record())?;
-        let mut created = Vec::new();
-        let mut result = Ok(());
-        let total = self.signals.len();
-        for (done, (name, signal)) in self.signals.iter_mut().enumerate() {
-            let new = !signal.is_stored();
-            result = tracing::debug_span!("save_signal", signal = %name)
-                .in_scope(|| signal.save_with(&attachment));
-            if result.is_err() {
-                break;
-            }
-            if new {
-                created.push(name.clone());
-            }
-            progress(name, done + 1, total);
+        let mut changes: Vec<SignalChange> = self
+            .removed
+            .iter()
+            .map(|c| SignalChange {
+                name: c.name.clone(),
+                entry: None,
+                previous: Some(c.entry.clone()),
+                base: Some(c.version),
+            })
+            .collect();
+        let total = plans.len();
+        let mut written = Vec::with_capacity(total);
+        for (done, (name, plan)) in plans.into_iter().enumerate() {
+            let signal = &self.signals[&name];
+            let one = tracing::debug_span!("save_signal", signal = %name)
+                .in_scope(|| signal.write(&attachment, plan))?;
+            changes.extend(signal.retired());
+            changes.push(one.change.clone());
+            written.push((name.clone(), one));
+            progress(&name, done + 1, total);
         }
-        if result.is_ok() {
-            result = attachment
-                .backend
-                .save_document(&key, &record)
-                .map_err(Error::from);
-        }
-        if result.is_err() && attachment.backend.capabilities().conditional_writes {
-            // The dataset document is the commit point: on a store shared through
-            // conditional writes, signals this save created are removed again, so the store
-            // holds no orphans and a retry after reopening can create them.
-            for name in created {
+        let unchanged = self.committed.as_ref().is_some_and(|(_, r)| *r == record);
+        if !changes.is_empty() || !unchanged {
+            let committed = log.commit(&Proposal {
+                base: self.committed.as_ref().map(|(v, _)| *v),
+                replace,
+                dataset: Some(record.clone()),
+                signals: changes,
+                operation: if replace { "replace" } else { "save" }.into(),
+            })?;
+            if replace && committed.version > 1 {
+                tracing::info!(
+                    dataset = %self.name,
+                    version = committed.version,
+                    "the store already held a dataset of this name: saved as its next version (earlier versions stay readable)"
+                );
+            }
+            for (name, one) in written {
                 if let Some(signal) = self.signals.get_mut(&name) {
-                    let _ = signal.unsave(&attachment);
+                    signal.after_commit(one, committed.version);
                 }
             }
+            self.removed.clear();
+            self.committed = Some((committed.version, record));
         }
-        result?;
         attachment.enforce_budget();
         Ok(())
     }
@@ -468,7 +531,7 @@ impl Dataset {
             project: self.project.clone(),
             created_on: self.created_on,
             last_updated: self.last_updated(),
-            signals: self.signals.keys().cloned().collect(),
+            signals: Vec::new(),
         }
     }
 
@@ -489,15 +552,36 @@ impl Dataset {
         self.signals.values().map(Signal::resident_bytes).sum()
     }
 
-    /// Reopens the dataset `name` from a store alone: names, units, provenance, histories and
-    /// data (read on first access when `lazy`). The dataset stays attached to the store.
+    /// Reopens the latest version of dataset `name` from a store alone: names, units,
+    /// provenance, histories and data (read on first access when `lazy`, and checked against
+    /// the checksums the version recorded). The dataset stays attached to the store.
     pub fn open_from(attachment: Attachment, name: &str, lazy: bool) -> Result<Dataset> {
+        Dataset::open_from_at(attachment, name, &At::Latest, lazy)
+    }
+
+    /// Reopens dataset `name` as it was at `at`: a version number, a time (the latest
+    /// version committed at or before it) or a tag. A store written before versions (format
+    /// 1) reads as version 0; its first save records the whole dataset as version 1.
+    pub fn open_from_at(
+        attachment: Attachment,
+        name: &str,
+        at: &At,
+        lazy: bool,
+    ) -> Result<Dataset> {
         let _span = tracing::info_span!("open_dataset", dataset = %name, lazy).entered();
-        let key = StorageKey::new([name])?;
-        let record: DatasetRecord = from_json(&key, &attachment.backend.load_document(&key)?)?;
+        let log = VersionLog::new(&*attachment.backend, name)?;
+        let version = log.resolve(at)?;
+        let manifest = log.state(version)?;
+        let record_value = manifest.dataset.clone().ok_or_else(|| {
+            Error::Storage(StorageError::NotFound {
+                key: name.to_owned(),
+            })
+        })?;
+        let record: DatasetRecord = from_value(name, record_value.clone())?;
         let mut dataset = Dataset::new(&record.name)?;
-        for signal_name in &record.signals {
-            let signal = Signal::open_from(attachment.clone(), Some(name), signal_name, lazy)?;
+        for (signal_name, entry) in &manifest.signals {
+            let signal =
+                Signal::from_entry(signal_name, entry, &attachment, Some(name), lazy, version)?;
             dataset.signals.insert(signal_name.clone(), signal);
         }
         dataset.description = record.description;
@@ -507,7 +591,14 @@ impl Dataset {
         dataset.created_on = record.created_on;
         dataset.last_updated = record.last_updated;
         dataset.storage = Some(attachment);
+        dataset.committed = (version > 0).then_some((version, record_value));
         Ok(dataset)
+    }
+
+    /// The version of its store this dataset was last read from or saved as (`None`: not
+    /// read from a store, or read from one written before versions).
+    pub fn version(&self) -> Option<u64> {
+        self.committed.as_ref().map(|(v, _)| *v)
     }
 
     /// Finds a series by full name through its signal part.
@@ -613,12 +704,22 @@ pub struct DatasetMetadata {
 }
 
 impl Storable for Dataset {
+    /// Attaches and, with auto-save, saves the whole dataset (a dataset of the same name in
+    /// that store gets it as its next version); when the save fails, the dataset is left
+    /// exactly as it was (with its previous backend, if any).
     fn attach(&mut self, attachment: Attachment) -> Result<()> {
+        let before = self.clone();
         for signal in self.signals.values_mut() {
             signal.attach_quietly(attachment.clone());
         }
         self.storage = Some(attachment);
+        self.committed = None;
+        self.removed.clear();
         self.touch();
-        self.auto_save()
+        if let Err(e) = self.auto_save() {
+            *self = before;
+            return Err(e);
+        }
+        Ok(())
     }
 }

@@ -6,13 +6,19 @@ use chrono::NaiveDateTime;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use meteaudata_storage::{SaveMode, SaveOptions, StorageError, StorageKey};
+use meteaudata_storage::StorageKey;
+use meteaudata_storage::versions::{
+    Proposal, SeriesEntry, SignalChange, SignalEntry, VersionLog, new_object_key,
+};
 
 use crate::error::{Error, ObjectKind, Result};
 use crate::name::{SignalName, TsName, validate_custom_base, validate_name};
 use crate::provenance::DataProvenance;
 use crate::step::ProcessingStep;
-use crate::storage::{Attachment, FORMAT_VERSION, SignalRecord, Storable, from_json, to_json};
+use crate::storage::{
+    Attachment, CommittedSignal, FORMAT_VERSION, SignalRecord, Storable, StoredCopy, WrittenSignal,
+    from_value, to_value,
+};
 use crate::time::now;
 use crate::time_series::{TimeSeries, TimeSeriesMetadata};
 use crate::transform::{ProcessOptions, SignalTransform};
@@ -42,9 +48,10 @@ pub struct Signal {
     last_updated: NaiveDateTime,
     pub(crate) parent: Parent,
     storage: Option<Attachment>,
-    pending_deletes: Vec<StorageKey>,
-    /// Whether the attached store holds this signal's document (read from it or saved there).
-    stored: bool,
+    /// This signal as the attached store last held it (read from it or committed there).
+    pub(crate) committed: Option<CommittedSignal>,
+    /// Whether its record or series changed since then.
+    changed: bool,
 }
 
 impl Signal {
@@ -85,8 +92,8 @@ impl Signal {
             last_updated: t,
             parent: Parent::default(),
             storage: None,
-            pending_deletes: Vec::new(),
-            stored: false,
+            committed: None,
+            changed: true,
         })
     }
 
@@ -188,24 +195,26 @@ impl Signal {
         let number = self.max_numbers().get(&base).map_or(1, |m| m + 1);
         let key = series_key(&self.name, &base, number)?;
         ts.set_name(key.clone());
-        self.time_series.insert(key.clone(), ts);
-        self.touch();
-        self.auto_save()?;
-        Ok(key)
+        self.transaction(|signal| {
+            signal.time_series.insert(key.clone(), ts);
+            signal.touch();
+            Ok(key)
+        })
     }
 
     /// Removes a series and returns it.
     pub fn remove(&mut self, name: &str) -> Result<TimeSeries> {
-        let ts = self
-            .time_series
-            .shift_remove(name)
-            .ok_or_else(|| self.not_found(name))?;
-        if self.storage.is_some() {
-            self.pending_deletes.push(self.series_key(name)?);
+        if !self.time_series.contains_key(name) {
+            return Err(self.not_found(name));
         }
-        self.touch();
-        self.auto_save()?;
-        Ok(ts)
+        self.transaction(|signal| {
+            let ts = signal
+                .time_series
+                .shift_remove(name)
+                .expect("checked above");
+            signal.touch();
+            Ok(ts)
+        })
     }
 
     /// Renames the signal: every series key becomes `<new name>_<base>#<n>` and the recorded
@@ -221,8 +230,7 @@ impl Signal {
                 self.name
             )));
         }
-        self.rename_internal(new_name, None)?;
-        self.auto_save()
+        self.transaction(|signal| signal.rename_internal(new_name, None))
     }
 
     /// Renames without the dataset check; `bases` optionally replaces each series' base in
@@ -258,15 +266,6 @@ impl Signal {
             let mut ts = ts.clone();
             ts.set_name(new_key.clone());
             renamed.insert(new_key, ts);
-        }
-        if self.storage.is_some() {
-            let old_keys: Vec<StorageKey> = self
-                .time_series
-                .keys()
-                .map(|k| self.series_key(k))
-                .chain([self.document_key()])
-                .collect::<Result<_>>()?;
-            self.pending_deletes.extend(old_keys);
         }
         let old_name = std::mem::replace(&mut self.name, new_name.to_owned());
         self.time_series = renamed;
@@ -354,14 +353,34 @@ impl Signal {
             series.set_name(key.clone());
             planned.push((original, key, series));
         }
-        let mut names = Vec::with_capacity(planned.len());
-        for (_, key, series) in planned {
-            names.push(key.clone());
-            self.time_series.insert(key, series);
+        self.transaction(|signal| {
+            let mut names = Vec::with_capacity(planned.len());
+            for (_, key, series) in planned {
+                names.push(key.clone());
+                signal.time_series.insert(key, series);
+            }
+            signal.touch();
+            Ok(names)
+        })
+    }
+
+    /// Runs `change`, then the auto-save; when either fails, the signal is put back exactly
+    /// as it was (the store keeps its last committed version).
+    fn transaction<T>(&mut self, change: impl FnOnce(&mut Signal) -> Result<T>) -> Result<T> {
+        let saves = self.storage.as_ref().is_some_and(|a| a.auto_save);
+        let before = saves.then(|| self.clone());
+        let result = change(self).and_then(|value| {
+            self.auto_save()?;
+            Ok(value)
+        });
+        if result.is_err()
+            && let Some(before) = before
+        {
+            let parent = self.parent.0.take();
+            *self = before;
+            self.parent.0 = parent;
         }
-        self.touch();
-        self.auto_save()?;
-        Ok(names)
+        result
     }
 
     /// The serializable metadata (no data), as `metadata_dict()` in Python.
@@ -380,22 +399,10 @@ impl Signal {
         }
     }
 
-    /// The key namespace: the dataset's name, or [`STANDALONE_NAMESPACE`].
-    fn namespace(&self) -> &str {
+    /// The name of the dataset this signal is stored under: its dataset's, or
+    /// [`STANDALONE_NAMESPACE`].
+    pub(crate) fn namespace(&self) -> &str {
         self.parent.0.as_deref().unwrap_or(STANDALONE_NAMESPACE)
-    }
-
-    /// The storage key of one of this signal's series: `<dataset>/<signal>/<BASE>#<n>`.
-    pub fn series_key(&self, series_name: &str) -> Result<StorageKey> {
-        let part = series_name
-            .strip_prefix(&format!("{}_", self.name))
-            .unwrap_or(series_name);
-        Ok(StorageKey::new([self.namespace(), &self.name, part])?)
-    }
-
-    /// The storage key of this signal's own document: `<dataset>/<signal>`.
-    pub fn document_key(&self) -> Result<StorageKey> {
-        Ok(StorageKey::new([self.namespace(), &self.name])?)
     }
 
     /// The attached backend, if any.
@@ -409,92 +416,159 @@ impl Signal {
             ts.mark_dirty();
         }
         self.storage = Some(attachment);
-        self.stored = false;
+        self.committed = None;
+        self.changed = true;
     }
 
-    /// Writes what changed since the last save (new or changed series, removals, the
-    /// signal's document), then releases saved data beyond the memory budget. `RAW` series
-    /// take the provenance's `metadata_id`, as in meteaudata for Python.
+    /// Commits this signal to its store as the next version of its dataset (or, outside a
+    /// dataset, of the `default` namespace): new or changed series are written as new
+    /// objects, then one atomic commit makes them visible. Another writer's concurrent
+    /// commit to other signals is merged; one to this signal since it was read is a
+    /// [`VersionConflict`](meteaudata_storage::StorageError::VersionConflict). On failure
+    /// nothing in memory changes. Then releases saved data beyond the memory budget. `RAW`
+    /// series take the provenance's `metadata_id`, as in meteaudata for Python.
     pub fn save_all(&mut self) -> Result<()> {
         let attachment = self
             .storage
             .clone()
             .ok_or_else(|| Error::NoBackend(format!("signal {:?}", self.name)))?;
-        self.check_keys(&attachment)?;
-        self.save_with(&attachment)?;
+        if self.needs_commit(&attachment) {
+            let dataset = self.namespace().to_owned();
+            let plan = self.plan(&attachment, &dataset)?;
+            let written = self.write(&attachment, plan)?;
+            let mut changes = self.retired().into_iter().collect::<Vec<_>>();
+            changes.push(written.change.clone());
+            let log = VersionLog::new(&*attachment.backend, &dataset)?;
+            let committed = log.commit(&Proposal {
+                base: None,
+                replace: false,
+                dataset: None,
+                signals: changes,
+                operation: "save signal".into(),
+            })?;
+            self.after_commit(written, committed.version);
+        }
         attachment.enforce_budget();
         Ok(())
     }
 
-    /// Every key a save of this signal writes: its document's and its series'.
-    pub(crate) fn keys(&self) -> Result<Vec<StorageKey>> {
-        std::iter::once(self.document_key())
-            .chain(self.time_series.keys().map(|k| self.series_key(k)))
-            .collect()
+    /// Whether the store does not hold this signal as it is now.
+    pub(crate) fn needs_commit(&self, attachment: &Attachment) -> bool {
+        self.changed
+            || self.committed.as_ref().is_none_or(|c| c.name != self.name)
+            || self
+                .time_series
+                .values()
+                .any(|ts| ts.current_copy(attachment).is_none())
     }
 
-    /// Refuses the save before anything is written when the backend cannot store one of
-    /// the keys (for example a name too long for a file system).
-    pub(crate) fn check_keys(&self, attachment: &Attachment) -> Result<()> {
-        for key in self.keys()? {
-            attachment.backend.check_key(&key)?;
-        }
-        Ok(())
+    /// The removal of this signal's committed entry under an old name, after a rename.
+    pub(crate) fn retired(&self) -> Option<SignalChange> {
+        self.committed
+            .as_ref()
+            .filter(|c| c.name != self.name)
+            .map(|c| SignalChange {
+                name: c.name.clone(),
+                entry: None,
+                previous: Some(c.entry.clone()),
+                base: Some(c.version),
+            })
     }
 
-    pub(crate) fn save_with(&mut self, attachment: &Attachment) -> Result<()> {
-        let provenance_id = self.provenance.metadata_id.clone();
-        let keys: Vec<StorageKey> = self
-            .time_series
-            .keys()
-            .map(|k| self.series_key(k))
-            .collect::<Result<_>>()?;
-        // On a store with conditional writes, the first save of a signal creates its series
-        // and never overwrites another writer's signal of the same name.
-        let mode = if self.stored || !attachment.backend.capabilities().conditional_writes {
-            SaveMode::Overwrite
-        } else {
-            SaveMode::CreateNew
-        };
-        for (ts, key) in self.time_series.values_mut().zip(&keys) {
-            if TsName::parse(ts.name()).is_ok_and(|p| p.base.eq_ignore_ascii_case("raw")) {
-                ts.set_metadata_id(provenance_id.clone());
-            }
-            if ts.needs_save(key) {
-                ts.save_to_backend_with(attachment, key, SaveOptions { mode })
-                    .map_err(|e| match e {
-                        Error::Storage(StorageError::AlreadyExists { key }) => {
-                            Error::Storage(StorageError::Conflict {
-                                key,
-                                detail: format!(
-                                    "another writer stored a signal named {:?}; reopen and retry",
-                                    self.name
-                                ),
-                            })
-                        }
-                        other => other,
-                    })?;
-            }
-        }
-        attachment
-            .backend
-            .save_document(&self.document_key()?, &to_json(&self.record())?)?;
-        self.stored = true;
-        for key in std::mem::take(&mut self.pending_deletes) {
-            if keys.contains(&key) {
+    /// Where each series goes in the next commit: its current object (`None`: unchanged and
+    /// already in this backend) or a new object key. Every key is checked with the backend
+    /// first, so a name the store cannot hold is refused before anything is written.
+    pub(crate) fn plan(
+        &self,
+        attachment: &Attachment,
+        dataset: &str,
+    ) -> Result<Vec<Option<StorageKey>>> {
+        let mut plan = Vec::with_capacity(self.time_series.len());
+        for (name, ts) in &self.time_series {
+            if ts.current_copy(attachment).is_some() {
+                plan.push(None);
                 continue;
             }
-            let result = if key.segments().len() == 2 {
-                attachment.backend.delete_document(&key)
-            } else {
-                attachment.backend.delete(&key)
+            let part = name
+                .strip_prefix(&format!("{}_", self.name))
+                .unwrap_or(name);
+            let key = new_object_key(dataset, &self.name, part)?;
+            attachment.backend.check_key(&key)?;
+            plan.push(Some(key));
+        }
+        Ok(plan)
+    }
+
+    /// Writes the new objects of `plan` and builds this signal's entry; nothing in memory
+    /// changes until [`Signal::after_commit`].
+    pub(crate) fn write(
+        &self,
+        attachment: &Attachment,
+        plan: Vec<Option<StorageKey>>,
+    ) -> Result<WrittenSignal> {
+        let provenance_id = self.provenance.metadata_id.clone();
+        let mut entry = SignalEntry {
+            record: to_value(&self.record())?,
+            series: IndexMap::with_capacity(self.time_series.len()),
+        };
+        let mut copies = Vec::new();
+        for ((name, ts), target) in self.time_series.iter().zip(plan) {
+            let metadata_id =
+                if TsName::parse(name).is_ok_and(|p| p.base.eq_ignore_ascii_case("raw")) {
+                    provenance_id.clone()
+                } else {
+                    ts.metadata_id().map(str::to_owned)
+                };
+            let record = ts.record(metadata_id.clone());
+            let copy = match target {
+                None => ts.current_copy(attachment).ok_or_else(|| {
+                    Error::NotAllowed(format!("series {name:?} changed while it was saved"))
+                })?,
+                Some(key) => ts.write_object(attachment, key, &record)?,
             };
-            match result {
-                Ok(()) | Err(StorageError::NotFound { .. }) => {}
-                Err(e) => return Err(e.into()),
+            entry.series.insert(
+                name.clone(),
+                SeriesEntry {
+                    object: copy.key.to_string(),
+                    checksum: copy.checksum.clone(),
+                    record: to_value(&record)?,
+                },
+            );
+            copies.push((name.clone(), copy, metadata_id));
+        }
+        let change = SignalChange {
+            name: self.name.clone(),
+            entry: Some(entry),
+            previous: self
+                .committed
+                .as_ref()
+                .filter(|c| c.name == self.name)
+                .map(|c| c.entry.clone()),
+            base: self
+                .committed
+                .as_ref()
+                .filter(|c| c.name == self.name)
+                .map(|c| c.version),
+        };
+        Ok(WrittenSignal { change, copies })
+    }
+
+    /// Records that `written` is in the store as of `version`.
+    pub(crate) fn after_commit(&mut self, written: WrittenSignal, version: u64) {
+        for (name, copy, metadata_id) in written.copies {
+            if let Some(ts) = self.time_series.get_mut(&name) {
+                ts.set_metadata_id(metadata_id);
+                ts.mark_saved(copy);
             }
         }
-        Ok(())
+        if let Some(entry) = written.change.entry {
+            self.committed = Some(CommittedSignal {
+                name: self.name.clone(),
+                entry,
+                version,
+            });
+        }
+        self.changed = false;
     }
 
     fn record(&self) -> SignalRecord {
@@ -505,7 +579,7 @@ impl Signal {
             provenance: self.provenance.clone(),
             created_on: self.created_on,
             last_updated: self.last_updated,
-            time_series: self.time_series.keys().cloned().collect(),
+            time_series: Vec::new(),
         }
     }
 
@@ -533,8 +607,9 @@ impl Signal {
             .sum()
     }
 
-    /// Reads a stored signal: its document, then each series (data on first access when
-    /// `lazy`). `dataset` is the namespace it was saved under.
+    /// Reads the signal `name` from the latest version of dataset `dataset` in a store (a
+    /// free-standing signal: `None`, the `default` namespace); series data on first access
+    /// when `lazy`.
     pub fn open_from(
         attachment: Attachment,
         dataset: Option<&str>,
@@ -542,37 +617,47 @@ impl Signal {
         lazy: bool,
     ) -> Result<Signal> {
         let namespace = dataset.unwrap_or(STANDALONE_NAMESPACE);
-        let key = StorageKey::new([namespace, name])?;
-        let record: SignalRecord = from_json(&key, &attachment.backend.load_document(&key)?)?;
+        let log = VersionLog::new(&*attachment.backend, namespace)?;
+        let version = log.latest()?;
+        let manifest = log.state(version)?;
+        let entry = manifest.signals.get(name).ok_or_else(|| Error::NotFound {
+            kind: ObjectKind::Signal,
+            name: name.to_owned(),
+            available: manifest.signals.keys().cloned().collect(),
+        })?;
+        Signal::from_entry(name, entry, &attachment, dataset, lazy, version)
+    }
+
+    /// The signal a version's manifest describes (version 0: read from a format-1 store,
+    /// so the next commit writes it whole).
+    pub(crate) fn from_entry(
+        name: &str,
+        entry: &SignalEntry,
+        attachment: &Attachment,
+        dataset: Option<&str>,
+        lazy: bool,
+        version: u64,
+    ) -> Result<Signal> {
+        let record: SignalRecord = from_value(name, entry.record.clone())?;
         let mut signal = Signal::new(&record.name, record.units, record.provenance, [])?;
         signal.parent = Parent(dataset.map(str::to_owned));
-        for series_name in &record.time_series {
-            let series_key = signal.series_key(series_name)?;
-            let ts = TimeSeries::load_from_backend(&attachment, &series_key, lazy)?;
+        for (series_name, series) in &entry.series {
+            let key = StorageKey::parse(&series.object)?;
+            let record = from_value(&series.object, series.record.clone())?;
+            let copy = StoredCopy::new(attachment, key, series.checksum.clone());
+            let ts = TimeSeries::from_record(record, copy, lazy)?;
             signal.time_series.insert(series_name.clone(), ts);
         }
         signal.created_on = record.created_on;
         signal.last_updated = record.last_updated;
-        signal.storage = Some(attachment);
-        signal.stored = true;
+        signal.storage = Some(attachment.clone());
+        signal.committed = (version > 0).then(|| CommittedSignal {
+            name: name.to_owned(),
+            entry: entry.clone(),
+            version,
+        });
+        signal.changed = version == 0;
         Ok(signal)
-    }
-
-    /// Whether the attached store holds this signal's document.
-    pub(crate) fn is_stored(&self) -> bool {
-        self.stored
-    }
-
-    /// Removes what a failed dataset save stored of this new signal (its series and
-    /// document), so that a retry can create it again.
-    pub(crate) fn unsave(&mut self, attachment: &Attachment) -> Result<()> {
-        let prefix = self.document_key()?;
-        attachment.backend.clear(Some(&prefix))?;
-        for ts in self.time_series.values() {
-            ts.mark_dirty();
-        }
-        self.stored = false;
-        Ok(())
     }
 
     /// The highest number of each series base.
@@ -594,6 +679,7 @@ impl Signal {
 
     pub(crate) fn touch(&mut self) {
         self.last_updated = now().max(self.last_updated);
+        self.changed = true;
     }
 }
 
@@ -648,8 +734,17 @@ pub struct SignalMetadata {
 }
 
 impl Storable for Signal {
+    /// Attaches and, with auto-save, saves; when the save fails, the signal is left exactly
+    /// as it was (with its previous backend, if any).
     fn attach(&mut self, attachment: Attachment) -> Result<()> {
+        let before = self.clone();
         self.attach_quietly(attachment);
-        self.auto_save()
+        if let Err(e) = self.auto_save() {
+            let parent = self.parent.0.take();
+            *self = before;
+            self.parent.0 = parent;
+            return Err(e);
+        }
+        Ok(())
     }
 }

@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use chrono::NaiveDateTime;
+use meteaudata_storage::versions::{SignalChange, SignalEntry};
 use meteaudata_storage::{
     DEFAULT_MEMORY_BUDGET, StorageBackend, StorageConfig, StorageError, StorageKey,
 };
@@ -15,8 +16,9 @@ use crate::error::{Error, Result};
 use crate::provenance::DataProvenance;
 use crate::time_series::TimeSeriesMetadata;
 
-/// The version of the records this crate writes to stores.
-pub const FORMAT_VERSION: u32 = 1;
+/// The version of the records this crate writes to stores (format 2: versioned datasets,
+/// see [`meteaudata_storage::versions`]).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// A backend attached to a time series, signal or dataset, and how to use it.
 #[derive(Debug, Clone)]
@@ -95,12 +97,44 @@ pub trait Storable {
     }
 }
 
+/// A signal as a store holds it: the name and entry it has in `version`.
+#[derive(Debug, Clone)]
+pub(crate) struct CommittedSignal {
+    pub(crate) name: String,
+    pub(crate) entry: SignalEntry,
+    pub(crate) version: u64,
+}
+
+/// A signal whose new objects are written, waiting for its commit: the change to propose,
+/// and per series the copy (and `metadata_id`) to record once the commit lands.
+#[derive(Debug)]
+pub(crate) struct WrittenSignal {
+    pub(crate) change: SignalChange,
+    pub(crate) copies: Vec<(String, StoredCopy, Option<String>)>,
+}
+
 /// Where an up-to-date copy of a series is stored.
 #[derive(Debug, Clone)]
 pub(crate) struct StoredCopy {
     pub(crate) backend: Arc<dyn StorageBackend>,
     pub(crate) key: StorageKey,
+    /// The checksum its version recorded, verified when the data is read back.
+    pub(crate) checksum: Option<String>,
     pub(crate) budget: Option<Arc<MemoryBudget>>,
+}
+
+impl StoredCopy {
+    /// A copy at `key` through `attachment` (whose budget applies when it releases memory).
+    pub(crate) fn new(attachment: &Attachment, key: StorageKey, checksum: Option<String>) -> Self {
+        StoredCopy {
+            backend: attachment.backend.clone(),
+            key,
+            checksum,
+            budget: attachment
+                .releases_memory()
+                .then(|| attachment.budget.clone()),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -162,7 +196,10 @@ impl DataSlot {
         let stored = state.stored.clone().ok_or_else(|| {
             Error::NotAllowed("series data is neither in memory nor stored".into())
         })?;
-        let frame = stored.backend.load(&stored.key)?.frame;
+        let frame = stored
+            .backend
+            .load_object(&stored.key, stored.checksum.as_deref())?
+            .frame;
         state.frame = Some(frame.clone());
         drop(state);
         if let Some(budget) = &stored.budget {
@@ -184,6 +221,15 @@ impl DataSlot {
 
     pub(crate) fn stored_key(&self) -> Option<StorageKey> {
         self.lock().stored.as_ref().map(|s| s.key.clone())
+    }
+
+    /// The stored copy, when it is up to date and in `backend`.
+    pub(crate) fn current_copy_in(&self, backend: &Arc<dyn StorageBackend>) -> Option<StoredCopy> {
+        let state = self.lock();
+        match &state.stored {
+            Some(copy) if !state.dirty && Arc::ptr_eq(&copy.backend, backend) => Some(copy.clone()),
+            _ => None,
+        }
     }
 
     /// Whether the stored copy is missing or out of date.
@@ -320,7 +366,8 @@ pub struct SignalRecord {
     pub created_on: NaiveDateTime,
     /// When it last changed.
     pub last_updated: NaiveDateTime,
-    /// Its series names, in order.
+    /// Its series names, in order (format 1 only: a version's manifest keeps the order).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub time_series: Vec<String>,
 }
 
@@ -343,8 +390,26 @@ pub struct DatasetRecord {
     pub created_on: NaiveDateTime,
     /// When it last changed.
     pub last_updated: NaiveDateTime,
-    /// Its signal names, in order.
+    /// Its signal names, in order (format 1 only: a version's manifest keeps the order).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signals: Vec<String>,
+}
+
+pub(crate) fn to_value<T: Serialize>(value: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(value)
+        .map_err(|e| Error::InvalidArgument(format!("cannot serialize metadata: {e}")))
+}
+
+pub(crate) fn from_value<T: for<'de> Deserialize<'de>>(
+    what: &str,
+    value: serde_json::Value,
+) -> Result<T> {
+    serde_json::from_value(value).map_err(|e| {
+        Error::Storage(StorageError::Corrupt {
+            key: what.to_owned(),
+            reason: format!("metadata does not parse: {e}"),
+        })
+    })
 }
 
 pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<String> {

@@ -507,27 +507,54 @@ impl TimeSeries {
         key: &StorageKey,
         options: SaveOptions,
     ) -> Result<()> {
-        let record = SeriesRecord {
+        let data = SeriesData {
+            frame: self.data()?,
+            metadata: to_json(&self.record(self.metadata_id.clone()))?,
+        };
+        attachment.backend.save(key, &data, options)?;
+        self.slot
+            .mark_saved(StoredCopy::new(attachment, key.clone(), None));
+        Ok(())
+    }
+
+    /// The record stored with the series, with `metadata_id` as given.
+    pub(crate) fn record(&self, metadata_id: Option<String>) -> SeriesRecord {
+        let mut metadata = self.metadata();
+        metadata.metadata_id = metadata_id;
+        SeriesRecord {
             format_version: FORMAT_VERSION,
             name: self.name.clone(),
             length: self.len,
             index_data_type: dtype_code(&self.index_dtype),
             values_data_type: dtype_code(&self.values_dtype),
-            metadata: self.metadata(),
-        };
+            metadata,
+        }
+    }
+
+    /// The up-to-date stored copy of this series in `attachment`'s backend, if any.
+    pub(crate) fn current_copy(&self, attachment: &Attachment) -> Option<StoredCopy> {
+        self.slot.current_copy_in(&attachment.backend)
+    }
+
+    /// Writes the data as a new immutable object at `key` with `record`; returns the copy to
+    /// record once the version that references it is committed.
+    pub(crate) fn write_object(
+        &self,
+        attachment: &Attachment,
+        key: StorageKey,
+        record: &SeriesRecord,
+    ) -> Result<StoredCopy> {
         let data = SeriesData {
             frame: self.data()?,
-            metadata: to_json(&record)?,
+            metadata: to_json(record)?,
         };
-        attachment.backend.save(key, &data, options)?;
-        self.slot.mark_saved(StoredCopy {
-            backend: attachment.backend.clone(),
-            key: key.clone(),
-            budget: attachment
-                .releases_memory()
-                .then(|| attachment.budget.clone()),
-        });
-        Ok(())
+        let checksum = attachment.backend.save_object(&key, &data)?;
+        Ok(StoredCopy::new(attachment, key, checksum))
+    }
+
+    /// Records that the data is stored at `copy` (after a commit).
+    pub(crate) fn mark_saved(&self, copy: StoredCopy) {
+        self.slot.mark_saved(copy);
     }
 
     /// Reads the series stored at `key` through `attachment`: its metadata now, its data now
@@ -538,13 +565,16 @@ impl TimeSeries {
         lazy: bool,
     ) -> Result<TimeSeries> {
         let record: SeriesRecord = from_json(key, &attachment.backend.load_metadata(key)?)?;
-        let stored = StoredCopy {
-            backend: attachment.backend.clone(),
-            key: key.clone(),
-            budget: attachment
-                .releases_memory()
-                .then(|| attachment.budget.clone()),
-        };
+        TimeSeries::from_record(record, StoredCopy::new(attachment, key.clone(), None), lazy)
+    }
+
+    /// A series whose data is at `stored` and whose metadata is `record` (data read now, or
+    /// with `lazy` on first access).
+    pub(crate) fn from_record(
+        record: SeriesRecord,
+        stored: StoredCopy,
+        lazy: bool,
+    ) -> Result<TimeSeries> {
         let md = &record.metadata;
         let range = match (md.index_metadata.start, md.index_metadata.step) {
             (Some(start), Some(step)) if md.index_metadata.index_type == "RangeIndex" => {

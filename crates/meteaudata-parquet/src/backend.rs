@@ -1,8 +1,7 @@
 //! [`ParquetBackend`]: the [`StorageBackend`] over an object store.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use futures::TryStreamExt;
 use meteaudata_storage::runtime::block_on;
@@ -12,11 +11,12 @@ use meteaudata_storage::{
 };
 use object_store::memory::InMemory;
 use object_store::path::Path;
-use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, UpdateVersion};
+use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
 
 use crate::codec;
 use crate::paths::{
-    DOCUMENT_EXTENSION, SERIES_EXTENSION, key_too_long, object_path, prefix_path, series_key,
+    DOCUMENT_EXTENSION, SERIES_EXTENSION, document_key, key_too_long, object_path, prefix_path,
+    series_key,
 };
 
 const BACKEND: &str = "parquet";
@@ -26,9 +26,7 @@ pub struct ParquetBackend {
     store: Arc<dyn ObjectStore>,
     root: Path,
     location: String,
-    conditional: bool,
     persistent: bool,
-    versions: Mutex<HashMap<StorageKey, UpdateVersion>>,
     /// The directory of a local store: series are read from it directly (memory-mapped).
     local_dir: Option<std::path::PathBuf>,
 }
@@ -37,7 +35,6 @@ impl fmt::Debug for ParquetBackend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ParquetBackend")
             .field("location", &self.location)
-            .field("conditional", &self.conditional)
             .finish()
     }
 }
@@ -87,8 +84,7 @@ impl ParquetBackend {
         let store = object_store::local::LocalFileSystem::new_with_prefix(dir)
             .map_err(|e| StorageError::backend(BACKEND, format!("cannot open {shown}"), e))?
             .with_automatic_cleanup(true);
-        let mut backend =
-            ParquetBackend::with_store(Arc::new(store), Path::default(), shown, false, true);
+        let mut backend = ParquetBackend::with_store(Arc::new(store), Path::default(), shown, true);
         backend.local_dir = Some(dir.to_owned());
         Ok(backend)
     }
@@ -99,7 +95,6 @@ impl ParquetBackend {
             Arc::new(InMemory::new()),
             Path::default(),
             "memory://".into(),
-            true,
             false,
         )
     }
@@ -169,29 +164,25 @@ impl ParquetBackend {
                     root,
                     redact(&parsed),
                     true,
-                    true,
                 ))
             }
         }
     }
 
-    /// A backend over any object store, rooted at `root`. `conditional` says whether the
-    /// store supports `PutMode::Update` (all object stores and memory; not the local file
-    /// system); `persistent` whether data outlives the process.
+    /// A backend over any object store, rooted at `root`; `persistent` says whether data
+    /// outlives the process. The store must support `PutMode::Create` (every object_store
+    /// store does, the local file system included).
     pub fn with_store(
         store: Arc<dyn ObjectStore>,
         root: Path,
         location: String,
-        conditional: bool,
         persistent: bool,
     ) -> ParquetBackend {
         ParquetBackend {
             store,
             root,
             location,
-            conditional,
             persistent,
-            versions: Mutex::new(HashMap::new()),
             local_dir: None,
         }
     }
@@ -217,17 +208,33 @@ impl ParquetBackend {
         }
     }
 
-    fn remember(&self, key: &StorageKey, version: Option<UpdateVersion>) {
-        if let Ok(mut versions) = self.versions.lock() {
-            match version {
-                Some(v) => versions.insert(key.clone(), v),
-                None => versions.remove(key),
-            };
-        }
+    /// Writes `bytes` at `path` for `key`, replacing or only creating.
+    fn put(&self, path: &Path, key: &StorageKey, bytes: Vec<u8>, mode: PutMode) -> Result<()> {
+        block_on(
+            self.store
+                .put_opts(path, PutPayload::from(bytes), PutOptions::from(mode)),
+        )
+        .map(|_| ())
+        .map_err(|e| self.error(path, key, e))
     }
 
-    fn remembered(&self, key: &StorageKey) -> Option<UpdateVersion> {
-        self.versions.lock().ok().and_then(|v| v.get(key).cloned())
+    /// The whole object at `path` (read from the file directly in a local store).
+    fn read_bytes(&self, path: &Path, key: &StorageKey) -> Result<bytes::Bytes> {
+        if let Some(dir) = &self.local_dir {
+            return match std::fs::read(dir.join(path.as_ref())) {
+                Ok(bytes) => Ok(bytes.into()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StorageError::NotFound {
+                    key: key.to_string(),
+                }),
+                Err(e) => Err(StorageError::backend(
+                    BACKEND,
+                    format!("{key} (object {path}) in {}", self.location),
+                    e,
+                )),
+            };
+        }
+        block_on(async { self.store.get(path).await?.bytes().await })
+            .map_err(|e| self.error(path, key, e))
     }
 
     /// The metadata document in the footer of the series object at `path` (an outer error
@@ -306,6 +313,11 @@ impl ParquetBackend {
     }
 }
 
+/// The CRC-32 of an object's bytes, as recorded in version manifests.
+fn checksum(bytes: &[u8]) -> String {
+    format!("crc32:{:08x}", crc32fast::hash(bytes))
+}
+
 /// The URL without user name or password.
 fn redact(url: &url::Url) -> String {
     let mut shown = url.clone();
@@ -345,12 +357,37 @@ impl StorageBackend for ParquetBackend {
             SaveMode::CreateNew => PutMode::Create,
             _ => PutMode::Overwrite,
         };
-        block_on(
-            self.store
-                .put_opts(&path, PutPayload::from(bytes), PutOptions::from(mode)),
-        )
-        .map(|_| ())
-        .map_err(|e| self.error(&path, key, e))
+        self.put(&path, key, bytes, mode)
+    }
+
+    /// Writes the object once and returns the CRC-32 of its bytes (`crc32:<8 hex digits>`).
+    fn save_object(&self, key: &StorageKey, series: &SeriesData) -> Result<Option<String>> {
+        self.check_key(key)?;
+        let path = object_path(&self.root, key, SERIES_EXTENSION);
+        let bytes = codec::encode(series)?;
+        let checksum = checksum(&bytes);
+        self.put(&path, key, bytes, PutMode::Create)?;
+        Ok(Some(checksum))
+    }
+
+    /// Reads the object's bytes, checks their CRC-32 against `checksum`, then decodes them: a
+    /// changed byte is an error naming the object, never wrong values.
+    fn load_object(&self, key: &StorageKey, expected: Option<&str>) -> Result<SeriesData> {
+        let Some(expected) = expected else {
+            return self.load(key);
+        };
+        let path = object_path(&self.root, key, SERIES_EXTENSION);
+        let bytes = self.read_bytes(&path, key)?;
+        let actual = checksum(&bytes);
+        if actual != expected {
+            return Err(StorageError::Corrupt {
+                key: format!("{key} (object {path} in {})", self.location),
+                reason: format!(
+                    "its bytes changed since they were written: checksum {actual}, expected {expected}"
+                ),
+            });
+        }
+        codec::decode(path.as_ref(), std::io::Cursor::new(bytes))
     }
 
     fn load(&self, key: &StorageKey) -> Result<SeriesData> {
@@ -375,8 +412,7 @@ impl StorageBackend for ParquetBackend {
             };
             return codec::decode(path.as_ref(), file);
         }
-        let bytes = block_on(async { self.store.get(&path).await?.bytes().await })
-            .map_err(|e| self.error(&path, key, e))?;
+        let bytes = self.read_bytes(&path, key)?;
         codec::decode(path.as_ref(), std::io::Cursor::new(bytes))
     }
 
@@ -421,49 +457,39 @@ impl StorageBackend for ParquetBackend {
     fn save_document(&self, key: &StorageKey, document: &str) -> Result<()> {
         self.check_key(key)?;
         let path = object_path(&self.root, key, DOCUMENT_EXTENSION);
-        let mode = match (self.conditional, self.remembered(key)) {
-            (false, _) => PutMode::Overwrite,
-            (true, Some(version)) => PutMode::Update(version),
-            (true, None) => PutMode::Create,
-        };
-        let payload = PutPayload::from(document.as_bytes().to_vec());
-        match block_on(self.store.put_opts(&path, payload, PutOptions::from(mode))) {
-            Ok(result) => {
-                self.remember(key, self.conditional.then(|| UpdateVersion::from(result)));
-                Ok(())
-            }
-            Err(object_store::Error::AlreadyExists { .. }) => Err(StorageError::Conflict {
-                key: key.to_string(),
-                detail: "another writer created it; open it before saving over it".into(),
-            }),
-            Err(e) => Err(self.error(&path, key, e)),
-        }
+        self.put(&path, key, document.as_bytes().to_vec(), PutMode::Overwrite)
+    }
+
+    fn create_document(&self, key: &StorageKey, document: &str) -> Result<()> {
+        self.check_key(key)?;
+        let path = object_path(&self.root, key, DOCUMENT_EXTENSION);
+        self.put(&path, key, document.as_bytes().to_vec(), PutMode::Create)
     }
 
     fn load_document(&self, key: &StorageKey) -> Result<String> {
         let path = object_path(&self.root, key, DOCUMENT_EXTENSION);
-        let (bytes, version) = block_on(async {
-            let result = self.store.get(&path).await?;
-            let version = UpdateVersion {
-                e_tag: result.meta.e_tag.clone(),
-                version: result.meta.version.clone(),
-            };
-            Ok::<_, object_store::Error>((result.bytes().await?, version))
-        })
-        .map_err(|e| self.error(&path, key, e))?;
-        self.remember(key, self.conditional.then_some(version));
+        let bytes = self.read_bytes(&path, key)?;
         String::from_utf8(bytes.to_vec()).map_err(|_| StorageError::Corrupt {
             key: path.to_string(),
             reason: "the document is not UTF-8".into(),
         })
     }
 
+    fn list_documents(&self, prefix: Option<&StorageKey>) -> Result<Vec<StorageKey>> {
+        let mut keys = Vec::new();
+        for location in self.all_objects(&prefix_path(&self.root, prefix))? {
+            if let Ok(Some(key)) = document_key(&self.root, &location) {
+                keys.push(key);
+            }
+        }
+        keys.sort();
+        Ok(keys)
+    }
+
     fn delete_document(&self, key: &StorageKey) -> Result<()> {
         let path = object_path(&self.root, key, DOCUMENT_EXTENSION);
         block_on(self.store.head(&path)).map_err(|e| self.error(&path, key, e))?;
-        block_on(self.store.delete(&path)).map_err(|e| self.error(&path, key, e))?;
-        self.remember(key, None);
-        Ok(())
+        block_on(self.store.delete(&path)).map_err(|e| self.error(&path, key, e))
     }
 
     fn clear(&self, prefix: Option<&StorageKey>) -> Result<()> {
@@ -488,9 +514,6 @@ impl StorageBackend for ParquetBackend {
                     ));
                 }
             }
-        }
-        if let Ok(mut versions) = self.versions.lock() {
-            versions.retain(|k, _| prefix.is_some_and(|p| !k.starts_with(p)));
         }
         Ok(())
     }

@@ -63,6 +63,23 @@ pub(crate) fn prefix_path(root: &Path, prefix: Option<&StorageKey>) -> Path {
 
 /// The key of a series object, or `None` for objects that are not series.
 pub(crate) fn series_key(root: &Path, location: &Path) -> Result<Option<StorageKey>, StorageError> {
+    key_with(root, location, SERIES_EXTENSION)
+}
+
+/// The key of a document object, or `None` for objects that are not documents.
+pub(crate) fn document_key(
+    root: &Path,
+    location: &Path,
+) -> Result<Option<StorageKey>, StorageError> {
+    key_with(root, location, DOCUMENT_EXTENSION)
+}
+
+/// The key of an object whose name ends with `extension`, or `None`.
+fn key_with(
+    root: &Path,
+    location: &Path,
+    extension: &str,
+) -> Result<Option<StorageKey>, StorageError> {
     let Some(parts) = location.prefix_match(root) else {
         return Ok(None);
     };
@@ -75,7 +92,7 @@ pub(crate) fn series_key(root: &Path, location: &Path) -> Result<Option<StorageK
         .collect();
     match segments
         .last_mut()
-        .and_then(|last| last.strip_suffix(SERIES_EXTENSION).map(str::to_owned))
+        .and_then(|last| last.strip_suffix(extension).map(str::to_owned))
     {
         Some(stem) => {
             *segments.last_mut().expect("non-empty") = stem;

@@ -572,6 +572,56 @@ impl StorageBackend for SqlBackend {
         })
     }
 
+    fn create_document(&self, key: &StorageKey, document: &str) -> Result<()> {
+        self.prepare_write()?;
+        let shown = key.to_string();
+        let inserted = block_on(self.db.execute_raw(self.stmt(
+            &self.sql("INSERT INTO meteaudata_documents (doc_key, document) VALUES (?, ?)"),
+            vec![shown.clone().into(), document.to_owned().into()],
+        )));
+        match inserted {
+            Ok(_) => Ok(()),
+            Err(e)
+                if matches!(
+                    e.sql_err(),
+                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                ) =>
+            {
+                Err(StorageError::AlreadyExists { key: shown })
+            }
+            Err(e) => Err(self.fail(format!("cannot create {shown}"))(e)),
+        }
+    }
+
+    fn list_documents(&self, prefix: Option<&StorageKey>) -> Result<Vec<StorageKey>> {
+        if !self.has_tables() {
+            return Ok(Vec::new());
+        }
+        // Keys are compared whole-segment in Rust; SQL narrows by the text prefix only.
+        let like = format!(
+            "{}%",
+            escape_like(&prefix.map(ToString::to_string).unwrap_or_default())
+        );
+        let rows = block_on(self.db.query_all_raw(self.stmt(
+            &self.sql("SELECT doc_key FROM meteaudata_documents WHERE doc_key LIKE ? ESCAPE '!'"),
+            vec![like.into()],
+        )))
+        .map_err(self.fail("cannot list the documents".into()))?;
+        let mut keys = Vec::with_capacity(rows.len());
+        for row in rows {
+            let text: String = row
+                .try_get_by_index(0)
+                .map_err(self.fail("cannot read a document key".into()))?;
+            if let Ok(key) = StorageKey::parse(&text)
+                && prefix.is_none_or(|p| key.starts_with(p))
+            {
+                keys.push(key);
+            }
+        }
+        keys.sort();
+        Ok(keys)
+    }
+
     fn load_document(&self, key: &StorageKey) -> Result<String> {
         self.text_by_key(
             "SELECT document FROM meteaudata_documents WHERE doc_key = ?",
@@ -715,4 +765,16 @@ fn direct_connect_error(url: &SqlUrl) -> Option<sqlx::Error> {
     block_on(async { tokio::time::timeout(CONNECT_TIMEOUT, attempt).await })
         .ok()
         .and_then(Result::err)
+}
+
+/// `text` with the `LIKE` wildcards `%` and `_` (and the escape `!` itself) escaped by `!`.
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4);
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '!') {
+            out.push('!');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -119,6 +119,30 @@ pub trait StorageBackend: Send + Sync + fmt::Debug {
     /// Loads a series; [`StorageError::NotFound`](crate::StorageError::NotFound) if missing.
     fn load(&self, key: &StorageKey) -> Result<SeriesData>;
 
+    /// Stores series data as a new, immutable object under `key` (which must be free) and
+    /// returns a checksum of what was written, when the backend computes one. Versioned
+    /// datasets store their series this way and keep the checksum in the version's manifest.
+    /// The default saves with [`SaveMode::CreateNew`] and returns no checksum.
+    fn save_object(&self, key: &StorageKey, series: &SeriesData) -> Result<Option<String>> {
+        self.save(
+            key,
+            series,
+            SaveOptions {
+                mode: SaveMode::CreateNew,
+            },
+        )?;
+        Ok(None)
+    }
+
+    /// Loads an object written by [`StorageBackend::save_object`], verifying `checksum` when
+    /// given: bytes that changed since the write are an error naming the object
+    /// ([`StorageError::Corrupt`](crate::StorageError::Corrupt)), never wrong values. The
+    /// default loads without verifying.
+    fn load_object(&self, key: &StorageKey, checksum: Option<&str>) -> Result<SeriesData> {
+        let _ = checksum;
+        self.load(key)
+    }
+
     /// Loads only a series' metadata document (backends with `metadata_only_reads` avoid
     /// reading the data).
     fn load_metadata(&self, key: &StorageKey) -> Result<String> {
@@ -138,8 +162,19 @@ pub trait StorageBackend: Send + Sync + fmt::Debug {
     /// Stores a document under `key` (overwrite).
     fn save_document(&self, key: &StorageKey, document: &str) -> Result<()>;
 
+    /// Stores a document under `key` only if none is stored there, atomically: of several
+    /// writers creating one key at once, exactly one succeeds and the others get
+    /// [`StorageError::AlreadyExists`](crate::StorageError::AlreadyExists). Every version of
+    /// a versioned dataset is committed with this one call, so a backend that keeps this
+    /// promise gets crash-safe, conflict-safe commits (the testkit checks it under
+    /// contention).
+    fn create_document(&self, key: &StorageKey, document: &str) -> Result<()>;
+
     /// Loads a document; `NotFound` if missing.
     fn load_document(&self, key: &StorageKey) -> Result<String>;
+
+    /// The document keys that start with `prefix` (whole segments; all when `None`), sorted.
+    fn list_documents(&self, prefix: Option<&StorageKey>) -> Result<Vec<StorageKey>>;
 
     /// Deletes a document; `NotFound` if missing.
     fn delete_document(&self, key: &StorageKey) -> Result<()>;

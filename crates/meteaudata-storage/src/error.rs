@@ -38,6 +38,38 @@ pub enum StorageError {
         /// What the store reported.
         detail: String,
     },
+    /// A commit lost a race: since the version this save was based on, another writer
+    /// committed a version that changed the same signals. Nothing of this save is visible;
+    /// reopen the dataset, redo the change and save again. (Concurrent commits that changed
+    /// different signals are merged automatically and never raise this.)
+    #[error(
+        "conflict on dataset {dataset:?}: this save was based on version {base}, but version {latest} (committed {latest_time}) changed {}; reopen the dataset and redo the change",
+        signals.join(", ")
+    )]
+    VersionConflict {
+        /// The dataset.
+        dataset: String,
+        /// The version the save was based on.
+        base: u64,
+        /// The latest version when the save gave up.
+        latest: u64,
+        /// When that version was committed (UTC, ISO 8601).
+        latest_time: String,
+        /// The signals both changed (`the whole dataset` when the other commit replaced it).
+        signals: Vec<String>,
+    },
+    /// A version that does not exist (never committed, or pruned).
+    #[error("dataset {dataset:?} has no version {wanted} (it has versions {first} to {latest})")]
+    VersionNotFound {
+        /// The dataset.
+        dataset: String,
+        /// The version, time or tag asked for.
+        wanted: String,
+        /// The oldest version kept.
+        first: u64,
+        /// The latest version.
+        latest: u64,
+    },
     /// A stored object could not be decoded.
     #[error("stored object {key:?} is corrupt: {reason}")]
     Corrupt {

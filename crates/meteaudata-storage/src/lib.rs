@@ -15,6 +15,7 @@ mod memory;
 mod read_only;
 mod registry;
 pub mod runtime;
+pub mod versions;
 
 pub use backend::{Capabilities, SaveMode, SaveOptions, SeriesData, StorageBackend};
 pub use config::{DEFAULT_MEMORY_BUDGET, StorageAccess, StorageConfig, StorageTarget};

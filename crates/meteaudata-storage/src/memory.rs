@@ -89,9 +89,29 @@ impl StorageBackend for MemoryBackend {
         Ok(())
     }
 
+    fn create_document(&self, key: &StorageKey, document: &str) -> Result<()> {
+        let mut map = self.documents.write().map_err(|_| poisoned())?;
+        if map.contains_key(key) {
+            return Err(StorageError::AlreadyExists {
+                key: key.to_string(),
+            });
+        }
+        map.insert(key.clone(), document.to_owned());
+        Ok(())
+    }
+
     fn load_document(&self, key: &StorageKey) -> Result<String> {
         let map = self.documents.read().map_err(|_| poisoned())?;
         map.get(key).cloned().ok_or_else(|| not_found(key))
+    }
+
+    fn list_documents(&self, prefix: Option<&StorageKey>) -> Result<Vec<StorageKey>> {
+        let map = self.documents.read().map_err(|_| poisoned())?;
+        Ok(map
+            .keys()
+            .filter(|k| prefix.is_none_or(|p| k.starts_with(p)))
+            .cloned()
+            .collect())
     }
 
     fn delete_document(&self, key: &StorageKey) -> Result<()> {

@@ -74,8 +74,24 @@ impl StorageBackend for ReadOnly {
         self.refuse(format!("save the document {key}"))
     }
 
+    fn create_document(&self, key: &StorageKey, _: &str) -> Result<()> {
+        self.refuse(format!("create the document {key}"))
+    }
+
+    fn save_object(&self, key: &StorageKey, _: &SeriesData) -> Result<Option<String>> {
+        self.refuse(format!("save the object {key}"))
+    }
+
+    fn load_object(&self, key: &StorageKey, checksum: Option<&str>) -> Result<SeriesData> {
+        self.inner.load_object(key, checksum)
+    }
+
     fn load_document(&self, key: &StorageKey) -> Result<String> {
         self.inner.load_document(key)
+    }
+
+    fn list_documents(&self, prefix: Option<&StorageKey>) -> Result<Vec<StorageKey>> {
+        self.inner.list_documents(prefix)
     }
 
     fn delete_document(&self, key: &StorageKey) -> Result<()> {

@@ -16,6 +16,9 @@ use polars::prelude::*;
 
 /// Runs every check.
 pub fn run_all(backend: &dyn StorageBackend) {
+    create_document_once(backend);
+    list_documents(backend);
+    immutable_objects(backend);
     round_trip_every_kind(backend);
     overwrite(backend);
     delete(backend);
@@ -304,12 +307,18 @@ pub fn metadata_fidelity(backend: &dyn StorageBackend) {
     );
 }
 
+/// A document as the data model writes them: a JSON object with `format_version` and
+/// `name` (backends may recognize their own documents by these two fields).
+pub fn document(name: &str, version: u64) -> String {
+    format!("{{\"format_version\":{version},\"name\":\"{name}\"}}")
+}
+
 /// Documents live beside series under the same keys without clashing.
 pub fn documents(backend: &dyn StorageBackend) {
     backend.clear(Some(&key("documents"))).expect("clear");
     let k = key("documents/S#1");
     backend
-        .save_document(&k, "{\"name\":\"S#1\"}")
+        .save_document(&k, &document("S#1", 1))
         .expect("save document");
     backend
         .save(
@@ -322,11 +331,11 @@ pub fn documents(backend: &dyn StorageBackend) {
         )
         .expect("save series");
     backend
-        .save_document(&k, "{\"name\":\"S#1\",\"v\":2}")
+        .save_document(&k, &document("S#1", 2))
         .expect("overwrite document");
     assert_eq!(
         backend.load_document(&k).expect("load document"),
-        "{\"name\":\"S#1\",\"v\":2}",
+        document("S#1", 2),
         "documents: load"
     );
     assert!(
@@ -383,7 +392,9 @@ pub fn clear_by_prefix(backend: &dyn StorageBackend) {
         backend
             .save(&key(k), &data, SaveOptions::default())
             .expect("save");
-        backend.save_document(&key(k), "{}").expect("save document");
+        backend
+            .save_document(&key(k), &document("S#1", 1))
+            .expect("save document");
     }
     backend.clear(Some(&key("clear-a"))).expect("clear");
     assert!(
@@ -432,4 +443,114 @@ pub fn create_new(backend: &dyn StorageBackend) {
         "{\"v\":1}",
         "create: the first stays"
     );
+}
+
+/// `create_document` creates once: a second create fails with `AlreadyExists` and keeps the
+/// first; of 8 threads creating one key at once, exactly one succeeds. Commits of versioned
+/// datasets rely on this.
+pub fn create_document_once(backend: &dyn StorageBackend) {
+    backend.clear(Some(&key("create-doc"))).expect("clear");
+    let k = key("create-doc/_log/1");
+    backend
+        .create_document(&k, &document("first", 1))
+        .expect("first create");
+    assert!(
+        matches!(
+            backend.create_document(&k, &document("second", 1)),
+            Err(StorageError::AlreadyExists { .. })
+        ),
+        "create_document: a second create is AlreadyExists"
+    );
+    assert_eq!(
+        backend.load_document(&k).expect("load"),
+        document("first", 1),
+        "create_document: the first stays"
+    );
+    for round in 0..5 {
+        let k = key(&format!("create-doc/_log/race-{round}"));
+        let winners: Vec<usize> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8)
+                .map(|i| {
+                    let k = k.clone();
+                    scope.spawn(move || {
+                        match backend.create_document(&k, &document(&format!("w{i}"), 1)) {
+                            Ok(()) => Some(i),
+                            Err(StorageError::AlreadyExists { .. }) => None,
+                            Err(e) => panic!("create_document under contention: {e}"),
+                        }
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .filter_map(|h| h.join().expect("thread"))
+                .collect()
+        });
+        assert_eq!(winners.len(), 1, "create_document: exactly one of 8 wins");
+        assert_eq!(
+            backend.load_document(&k).expect("load"),
+            document(&format!("w{}", winners[0]), 1),
+            "create_document: the winner's document is stored"
+        );
+    }
+}
+
+/// `list_documents` lists the documents under a prefix, whole segments only, sorted.
+pub fn list_documents(backend: &dyn StorageBackend) {
+    backend.clear(Some(&key("list-doc"))).expect("clear");
+    backend.clear(Some(&key("list-doc2"))).expect("clear");
+    for k in [
+        "list-doc/_tags/b",
+        "list-doc/_tags/a",
+        "list-doc/x",
+        "list-doc2/_tags/c",
+    ] {
+        backend
+            .save_document(&key(k), &document("d", 1))
+            .expect("save document");
+    }
+    assert_eq!(
+        backend
+            .list_documents(Some(&key("list-doc/_tags")))
+            .expect("list"),
+        [key("list-doc/_tags/a"), key("list-doc/_tags/b")],
+        "list_documents: by prefix"
+    );
+    assert_eq!(
+        backend
+            .list_documents(Some(&key("list-doc")))
+            .expect("list")
+            .len(),
+        3,
+        "list_documents: not the sibling prefix"
+    );
+}
+
+/// `save_object` writes once (a second write under the key fails), `load_object` gives the
+/// data back, and a checksum that does not match is refused.
+pub fn immutable_objects(backend: &dyn StorageBackend) {
+    backend.clear(Some(&key("objects"))).expect("clear");
+    let k = key("objects/S#1/RAW#1/o1");
+    let data = SeriesData {
+        frame: sample_frames()[0].1.clone(),
+        metadata: "{\"v\":1}".into(),
+    };
+    let checksum = backend.save_object(&k, &data).expect("save_object");
+    assert!(
+        backend.save_object(&k, &data).is_err(),
+        "save_object: an object is written once"
+    );
+    let back = backend
+        .load_object(&k, checksum.as_deref())
+        .expect("load_object");
+    assert_same("objects", &data.frame, &back.frame);
+    if checksum.is_some() {
+        assert!(
+            matches!(
+                backend.load_object(&k, Some("crc32:00000000")),
+                Err(StorageError::Corrupt { .. })
+            ),
+            "load_object: a wrong checksum is refused"
+        );
+    }
 }

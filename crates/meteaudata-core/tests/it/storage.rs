@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use meteaudata_core::storage_layer::versions::VersionLog;
 use meteaudata_core::storage_layer::{
     Capabilities, MemoryBackend, SaveOptions, SeriesData, StorageBackend, StorageError, StorageKey,
 };
@@ -77,8 +78,21 @@ impl StorageBackend for Probe {
     ) -> meteaudata_core::storage_layer::Result<()> {
         self.inner.save_document(key, document)
     }
+    fn create_document(
+        &self,
+        key: &StorageKey,
+        document: &str,
+    ) -> meteaudata_core::storage_layer::Result<()> {
+        self.inner.create_document(key, document)
+    }
     fn load_document(&self, key: &StorageKey) -> meteaudata_core::storage_layer::Result<String> {
         self.inner.load_document(key)
+    }
+    fn list_documents(
+        &self,
+        prefix: Option<&StorageKey>,
+    ) -> meteaudata_core::storage_layer::Result<Vec<StorageKey>> {
+        self.inner.list_documents(prefix)
     }
     fn delete_document(&self, key: &StorageKey) -> meteaudata_core::storage_layer::Result<()> {
         self.inner.delete_document(key)
@@ -88,13 +102,28 @@ impl StorageBackend for Probe {
     }
 }
 
+/// The series of the latest version of dataset `plant`, as `plant/<signal>/<series>` (the
+/// object ids left out), sorted.
 fn keys(backend: &dyn StorageBackend) -> Vec<String> {
-    backend
-        .list_keys(None)
-        .unwrap()
-        .iter()
-        .map(ToString::to_string)
-        .collect()
+    let log = VersionLog::new(backend, "plant").unwrap();
+    let state = log.state(log.latest().unwrap()).unwrap();
+    let mut keys: Vec<String> = state
+        .objects()
+        .map(|o| o.rsplit_once('/').unwrap().0.to_owned())
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// The stored data of series `series` (`plant/<signal>/<series>`) in the latest version.
+fn stored(backend: &dyn StorageBackend, series: &str) -> Option<SeriesData> {
+    let log = VersionLog::new(backend, "plant").unwrap();
+    let state = log.state(log.latest().unwrap()).unwrap();
+    let object = state
+        .objects()
+        .find(|o| o.rsplit_once('/').unwrap().0 == series)?
+        .to_owned();
+    Some(backend.load(&StorageKey::parse(&object).unwrap()).unwrap())
 }
 
 fn dataset() -> Dataset {
@@ -282,6 +311,10 @@ fn removals_and_renames_reach_the_store() {
     ds.rename_signal("B#1", "Q#1").unwrap();
     ds.remove("A#1").unwrap();
     assert_eq!(keys(backend.as_ref()), ["plant/Q#1/RAW#1"]);
+    // Earlier versions still hold what was removed or renamed.
+    let log = VersionLog::new(backend.as_ref(), "plant").unwrap();
+    let first = log.state(1).unwrap();
+    assert_eq!(first.signals.keys().collect::<Vec<_>>(), ["A#1", "B#1"]);
     let reopened =
         Dataset::open_from(Attachment::new(backend, true, usize::MAX), "plant", true).unwrap();
     assert_eq!(reopened.all_signals(), ["Q#1"]);
@@ -292,10 +325,7 @@ fn a_failing_save_keeps_what_was_stored() {
     let probe = Arc::new(Probe::failing_at(4));
     let mut ds = dataset();
     ds.set_backend(probe.clone(), true).unwrap();
-    let stored_before = probe
-        .inner
-        .load(&StorageKey::parse("plant/A#1/RAW#1").unwrap())
-        .unwrap();
+    let stored_before = stored(&probe.inner, "plant/A#1/RAW#1").unwrap();
     ds.signal_mut("A#1")
         .unwrap()
         .process(&["A#1_RAW#1"], double, ProcessOptions::default())
@@ -307,24 +337,15 @@ fn a_failing_save_keeps_what_was_stored() {
         .process(&["B#1_RAW#1"], double, ProcessOptions::default())
         .unwrap_err();
     assert!(err.to_string().contains("plant/B#1/DOUBLE#1"), "{err}");
-    // The new series is still in memory and what was stored before is still loadable.
-    assert!(
-        ds.signal("B#1")
-            .unwrap()
-            .time_series("B#1_DOUBLE#1")
-            .is_ok()
-    );
-    let stored_after = probe
-        .inner
-        .load(&StorageKey::parse("plant/A#1/RAW#1").unwrap())
-        .unwrap();
+    // The failed call left memory as it was, and the store at its last version.
+    assert_eq!(ds.signal("B#1").unwrap().all_time_series(), ["B#1_RAW#1"]);
+    assert!(stored(&probe.inner, "plant/B#1/DOUBLE#1").is_none());
+    let stored_after = stored(&probe.inner, "plant/A#1/RAW#1").unwrap();
     assert!(stored_after.frame.equals_missing(&stored_before.frame));
-    // The next save writes what is still missing.
-    ds.save_all().unwrap();
-    assert!(
-        probe
-            .inner
-            .exists(&StorageKey::parse("plant/B#1/DOUBLE#1").unwrap())
-            .unwrap()
-    );
+    // Doing it again works once the store does.
+    ds.signal_mut("B#1")
+        .unwrap()
+        .process(&["B#1_RAW#1"], double, ProcessOptions::default())
+        .unwrap();
+    assert!(stored(&probe.inner, "plant/B#1/DOUBLE#1").is_some());
 }
