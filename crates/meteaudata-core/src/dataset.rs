@@ -495,8 +495,15 @@ impl Dataset {
         }
         let unchanged = self.committed.as_ref().is_some_and(|(_, r)| *r == record);
         if !changes.is_empty() || !unchanged {
+            // Signals this dataset saved on their own committed later versions.
+            let base = self.committed.as_ref().map(|(v, _)| {
+                self.signals
+                    .values()
+                    .filter_map(|s| s.committed.as_ref().map(|c| c.version))
+                    .fold(*v, u64::max)
+            });
             let committed = log.commit(&Proposal {
-                base: self.committed.as_ref().map(|(v, _)| *v),
+                base,
                 replace,
                 dataset: Some(record.clone()),
                 signals: changes,
@@ -591,14 +598,21 @@ impl Dataset {
         dataset.created_on = record.created_on;
         dataset.last_updated = record.last_updated;
         dataset.storage = Some(attachment);
-        dataset.committed = (version > 0).then_some((version, record_value));
+        dataset.committed = Some((version, record_value));
         Ok(dataset)
     }
 
-    /// The version of its store this dataset was last read from or saved as (`None`: not
-    /// read from a store, or read from one written before versions).
+    /// The version of its store this dataset was last read from or saved as, its signals'
+    /// own saves included (`None`: not read from a store, or read from one written before
+    /// versions and not saved since).
     pub fn version(&self) -> Option<u64> {
-        self.committed.as_ref().map(|(v, _)| *v)
+        let own = self.committed.as_ref().map_or(0, |(v, _)| *v);
+        let latest = self
+            .signals
+            .values()
+            .filter_map(|s| s.committed.as_ref().map(|c| c.version))
+            .fold(own, u64::max);
+        (latest > 0).then_some(latest)
     }
 
     /// Finds a series by full name through its signal part.

@@ -28,6 +28,11 @@
 //! created, and saved series beyond the memory budget are released and read back on access.
 //! [`DatasetOpen::open`] reopens a dataset from its store alone.
 //!
+//! A dataset in a store is a chain of immutable versions: every save is one atomic commit
+//! (a crash leaves the previous version, two writers never silently lose an update, stored
+//! bytes are checked on load). [`DatasetOpen::open_at`] reads an earlier version (by number,
+//! time or tag); [`list_versions`], [`tag_version`] and [`prune_versions`] manage the history.
+//!
 //! ## Cargo features
 //!
 //! | feature | what it switches on |
@@ -43,7 +48,9 @@
 pub use meteaudata_core::*;
 
 mod storage_ext;
-pub use storage_ext::{DatasetOpen, StorageExt, register_backends};
+pub use storage_ext::{
+    DatasetOpen, StorageExt, list_versions, prune_versions, register_backends, tag_version,
+};
 
 /// The built-in processing functions (resample, interpolation, subset, …).
 pub mod processing {
@@ -195,6 +202,7 @@ pub mod prelude {
         DatasetPlot, LineageRender, PlotOptions, SignalPlot, TimeSeriesPlot,
     };
     pub use meteaudata_storage::StorageConfig;
+    pub use meteaudata_storage::versions::{At, Keep};
 
     #[cfg(feature = "archive")]
     pub use crate::archive::ArchiveExt;

@@ -2,10 +2,11 @@
 //! `Dataset::open`), with the backends this build was compiled with registered first.
 
 use std::path::Path;
-use std::sync::Once;
+use std::sync::{Arc, Once};
 
 use meteaudata_core::{Attachment, Dataset, Result, Signal, Storable, TimeSeries};
-use meteaudata_storage::{StorageAccess, StorageConfig};
+use meteaudata_storage::versions::{At, Keep, PruneReport, VersionInfo, VersionLog};
+use meteaudata_storage::{StorageAccess, StorageBackend, StorageConfig, create_backend};
 
 /// Registers the storage backends of the enabled cargo features with
 /// [`create_backend`](meteaudata_storage::create_backend). Called by every method of
@@ -86,28 +87,86 @@ pub trait DatasetOpen: Sized {
     /// [`OpenExisting`](meteaudata_storage::StorageAccess::OpenExisting): opening never
     /// creates a store.
     fn open_with(config: &StorageConfig, name: &str) -> Result<Self>;
+
+    /// Opens dataset `name` at `target` as it was at `at`: a version number (`3`), a time
+    /// (`chrono::Utc` timestamp: the latest version committed at or before it) or a tag
+    /// (`"calibrated"`). The dataset stays attached to the store: saving it makes the next
+    /// version on top of the latest, as any save does.
+    fn open_at(target: &str, name: &str, at: impl Into<At>) -> Result<Self>;
+}
+
+/// The configuration of a store named by a directory path or a backend URL.
+fn config_for(target: &str) -> StorageConfig {
+    if target.contains("://") || target.starts_with("sqlite:") {
+        StorageConfig::for_url(target)
+    } else {
+        StorageConfig::for_disk(target)
+    }
+}
+
+/// The backend of an existing store (nothing is created), read-only unless `writes`.
+fn existing_store(target: &str, writes: bool) -> Result<Arc<dyn StorageBackend>> {
+    register_backends();
+    let access = if writes {
+        StorageAccess::OpenExisting
+    } else {
+        StorageAccess::ReadOnly
+    };
+    Ok(create_backend(&config_for(target).access(access))?)
+}
+
+/// The versions of dataset `name` at `target` (a directory or a backend URL), oldest first:
+/// number, time, parent, what changed, tags. The store is opened read-only.
+pub fn list_versions(target: &str, name: &str) -> Result<Vec<VersionInfo>> {
+    let backend = existing_store(target, false)?;
+    Ok(VersionLog::new(&*backend, name)?.versions()?)
+}
+
+/// Names a version of dataset `name` at `target`. A tag names one version for good, and
+/// tagged versions are never pruned.
+pub fn tag_version(target: &str, name: &str, version: u64, tag: &str) -> Result<()> {
+    let backend = existing_store(target, true)?;
+    Ok(VersionLog::new(&*backend, name)?.tag(version, tag)?)
+}
+
+/// Removes the versions of dataset `name` at `target` that `keep` does not keep (the latest
+/// and tagged versions always stay), then the data objects no kept version references that
+/// are older than `grace`; safe beside a running writer when `grace` exceeds how long its
+/// saves take.
+pub fn prune_versions(
+    target: &str,
+    name: &str,
+    keep: &Keep,
+    grace: std::time::Duration,
+) -> Result<PruneReport> {
+    let backend = existing_store(target, true)?;
+    Ok(VersionLog::new(&*backend, name)?.prune(keep, grace)?)
 }
 
 impl DatasetOpen for Dataset {
     fn open(target: &str, name: &str) -> Result<Dataset> {
-        let config = if target.contains("://") || target.starts_with("sqlite:") {
-            StorageConfig::for_url(target)
-        } else {
-            StorageConfig::for_disk(target)
-        };
-        Dataset::open_with(&config, name)
+        Dataset::open_with(&config_for(target), name)
     }
 
     fn open_with(config: &StorageConfig, name: &str) -> Result<Dataset> {
-        register_backends();
-        let mut config = config.clone();
-        if config.access.creates() {
-            config.access = StorageAccess::OpenExisting;
-        }
-        meteaudata_core::Dataset::open_from(
-            Attachment::from_config(&config)?,
-            name,
-            config.lazy_load,
-        )
+        open_with_at(config, name, &At::Latest)
     }
+
+    fn open_at(target: &str, name: &str, at: impl Into<At>) -> Result<Dataset> {
+        open_with_at(&config_for(target), name, &at.into())
+    }
+}
+
+fn open_with_at(config: &StorageConfig, name: &str, at: &At) -> Result<Dataset> {
+    register_backends();
+    let mut config = config.clone();
+    if config.access.creates() {
+        config.access = StorageAccess::OpenExisting;
+    }
+    meteaudata_core::Dataset::open_from_at(
+        Attachment::from_config(&config)?,
+        name,
+        at,
+        config.lazy_load,
+    )
 }

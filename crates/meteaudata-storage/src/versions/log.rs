@@ -386,28 +386,15 @@ impl<'a> VersionLog<'a> {
     /// is [`StorageError::VersionConflict`]. The proposal's data objects must be written
     /// before; a crash at any moment leaves the previous version as the latest.
     pub fn commit(&self, proposal: &Proposal) -> Result<Committed> {
-        let mut changes = Changes {
-            replace: proposal.replace,
-            dataset: proposal.dataset.clone(),
-            ..Changes::default()
-        };
-        let mut summary = Summary::default();
-        for change in &proposal.signals {
-            summary.record(
-                &change.name,
-                change.previous.as_ref(),
-                change.entry.as_ref(),
-            );
-            match &change.entry {
-                Some(entry) => {
-                    changes.upsert.insert(change.name.clone(), entry.clone());
-                }
-                None => changes.remove.push(change.name.clone()),
-            }
-        }
         let base = match proposal.base {
             Some(b) => b,
-            None => self.latest()?,
+            None => {
+                let latest = self.latest()?;
+                if latest == 0 && !proposal.replace {
+                    self.upgrade_legacy()?;
+                }
+                self.latest()?
+            }
         };
         // Signals this proposal read before its base: nobody may have changed them since.
         if !proposal.replace {
@@ -424,20 +411,7 @@ impl<'a> VersionLog<'a> {
         let mut target = base + 1;
         let mut merged = Vec::new();
         loop {
-            let doc = CommitDoc {
-                format_version: FORMAT_VERSION,
-                name: self.name.clone(),
-                version: target,
-                parent: target - 1,
-                time: Utc::now(),
-                operation: proposal.operation.clone(),
-                summary: summary.clone(),
-                changes: changes.clone(),
-            };
-            let text = serde_json::to_string(&doc).map_err(|e| StorageError::Corrupt {
-                key: self.log_key(target).to_string(),
-                reason: format!("cannot serialize the commit: {e}"),
-            })?;
+            let text = self.commit_doc_for(target, proposal, Utc::now())?;
             match self.backend.create_document(&self.log_key(target), &text) {
                 Ok(()) => break,
                 Err(StorageError::AlreadyExists { .. }) => {
@@ -458,9 +432,87 @@ impl<'a> VersionLog<'a> {
         }
         Ok(Committed {
             version: target,
-            summary,
+            summary: Self::changes_of(proposal).1,
             merged,
         })
+    }
+
+    /// Commits the state of a store written in format 1 as version 1, so that a commit of
+    /// some signals only (a signal saved on its own) keeps the others. Nothing happens when
+    /// there is no such state or another writer committed first.
+    fn upgrade_legacy(&self) -> Result<()> {
+        let Some(state) = legacy::read(self.backend, &self.name)? else {
+            return Ok(());
+        };
+        let proposal = Proposal {
+            base: Some(0),
+            replace: true,
+            dataset: state.dataset.clone(),
+            signals: state
+                .signals
+                .into_iter()
+                .map(|(name, entry)| SignalChange {
+                    name,
+                    entry: Some(entry),
+                    previous: None,
+                    base: None,
+                })
+                .collect(),
+            operation: "upgrade".into(),
+        };
+        let doc = self.commit_doc_for(1, &proposal, Utc::now())?;
+        match self.backend.create_document(&self.log_key(1), &doc) {
+            Ok(()) | Err(StorageError::AlreadyExists { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The text of the commit document of `proposal` as version `version`.
+    fn commit_doc_for(
+        &self,
+        version: u64,
+        proposal: &Proposal,
+        time: DateTime<Utc>,
+    ) -> Result<String> {
+        let (changes, summary) = Self::changes_of(proposal);
+        let doc = CommitDoc {
+            format_version: FORMAT_VERSION,
+            name: self.name.clone(),
+            version,
+            parent: version - 1,
+            time,
+            operation: proposal.operation.clone(),
+            summary,
+            changes,
+        };
+        serde_json::to_string(&doc).map_err(|e| StorageError::Corrupt {
+            key: self.log_key(version).to_string(),
+            reason: format!("cannot serialize the commit: {e}"),
+        })
+    }
+
+    /// The changes a proposal makes, and their summary.
+    fn changes_of(proposal: &Proposal) -> (Changes, Summary) {
+        let mut changes = Changes {
+            replace: proposal.replace,
+            dataset: proposal.dataset.clone(),
+            ..Changes::default()
+        };
+        let mut summary = Summary::default();
+        for change in &proposal.signals {
+            summary.record(
+                &change.name,
+                change.previous.as_ref(),
+                change.entry.as_ref(),
+            );
+            match &change.entry {
+                Some(entry) => {
+                    changes.upsert.insert(change.name.clone(), entry.clone());
+                }
+                None => changes.remove.push(change.name.clone()),
+            }
+        }
+        (changes, summary)
     }
 
     /// Fails when a commit in `from..=to` changed a signal the proposal writes after the
@@ -527,8 +579,13 @@ impl<'a> VersionLog<'a> {
         for (tag, version) in self.tags()? {
             tags.entry(version).or_default().push(tag);
         }
+        let floor = self.floor()?.min(latest.max(1));
+        let older: Vec<u64> = tags.keys().copied().filter(|v| *v < floor).collect();
+        let mut wanted: Vec<u64> = older.into_iter().chain(floor..=latest).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
         let mut out = Vec::new();
-        for v in self.floor()?.min(latest.max(1))..=latest {
+        for v in wanted {
             if let Some(c) = self.commit_doc(v)? {
                 out.push(VersionInfo {
                     version: c.version,
