@@ -46,9 +46,12 @@ fn range(ts: &TimeSeries) -> Result<String> {
 /// The inspection tree of a dataset.
 pub fn tree(dataset: &Dataset) -> Result<String> {
     let mut out = String::new();
+    let version = dataset
+        .version()
+        .map_or(String::new(), |v| format!(", version {v}"));
     writeln!(
         out,
-        "dataset {} ({} signals)",
+        "dataset {} ({} signals{version})",
         dataset.name(),
         dataset.len()
     )?;

@@ -89,6 +89,46 @@ enum Command {
         #[arg(long)]
         dataset: Option<String>,
     },
+    /// List the versions of a dataset in a store: number, time, what made it, what changed.
+    Versions {
+        /// A Parquet store directory or a store URL.
+        store: String,
+        /// The dataset.
+        dataset: String,
+    },
+    /// Name a version of a dataset (tagged versions are never pruned).
+    Tag {
+        /// A Parquet store directory or a store URL.
+        store: String,
+        /// The dataset.
+        dataset: String,
+        /// The version to name.
+        version: u64,
+        /// The tag.
+        tag: String,
+    },
+    /// Remove old versions of a dataset and the data only they referenced.
+    Prune {
+        /// A Parquet store directory or a store URL.
+        store: String,
+        /// The dataset.
+        dataset: String,
+        /// Keep the last N versions.
+        #[arg(
+            long,
+            value_name = "N",
+            conflicts_with = "since",
+            required_unless_present = "since"
+        )]
+        keep_last: Option<u64>,
+        /// Keep the versions committed at or after this time (RFC 3339, e.g. 2026-01-31T00:00:00Z).
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
+        /// Leave unreferenced data younger than this many seconds (a writer may be about to
+        /// commit it).
+        #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
+        grace: u64,
+    },
     /// Build the example dataset and write a store, an archive, a plot and a lineage page.
     Demo {
         /// The directory to write into (created when missing).
@@ -192,6 +232,62 @@ fn run(cli: Cli) -> Result<()> {
                 output.display(),
                 graph.nodes.len(),
                 graph.edges.len()
+            );
+        }
+        Command::Versions { store, dataset } => {
+            for v in meteaudata::list_versions(&store, &dataset)
+                .with_context(|| format!("cannot read the versions of {dataset:?} in {store}"))?
+            {
+                let tags = if v.tags.is_empty() {
+                    String::new()
+                } else {
+                    format!(" [{}]", v.tags.join(", "))
+                };
+                println!(
+                    "{:>6}  {}  {:<8} {}{tags}",
+                    v.version,
+                    v.time.format("%Y-%m-%d %H:%M:%S%.3f UTC"),
+                    v.operation,
+                    v.summary.describe()
+                );
+            }
+        }
+        Command::Tag {
+            store,
+            dataset,
+            version,
+            tag,
+        } => {
+            meteaudata::tag_version(&store, &dataset, version, &tag)
+                .with_context(|| format!("cannot tag version {version} of {dataset:?}"))?;
+            eprintln!("version {version} of {dataset} is now tagged {tag}");
+        }
+        Command::Prune {
+            store,
+            dataset,
+            keep_last,
+            since,
+            grace,
+        } => {
+            let keep = match (keep_last, since) {
+                (Some(n), _) => meteaudata::prelude::Keep::Last(n),
+                (None, Some(time)) => meteaudata::prelude::Keep::Since(
+                    chrono::DateTime::parse_from_rfc3339(&time)
+                        .with_context(|| format!("--since {time:?} is not an RFC 3339 time"))?
+                        .with_timezone(&chrono::Utc),
+                ),
+                (None, None) => anyhow::bail!("say what to keep: --keep-last N or --since TIME"),
+            };
+            let report = meteaudata::prune_versions(
+                &store,
+                &dataset,
+                &keep,
+                std::time::Duration::from_secs(grace),
+            )
+            .with_context(|| format!("cannot prune {dataset:?} in {store}"))?;
+            eprintln!(
+                "removed {} versions and {} data objects; versions from {} on are kept",
+                report.versions_removed, report.objects_removed, report.floor
             );
         }
         Command::Demo { dir } => {

@@ -240,6 +240,57 @@ fn reading_a_store_never_writes_to_it() {
 }
 
 #[test]
+fn versions_tags_and_pruning() {
+    let dir = scratch("versions");
+    let store = dir.join("store");
+    let store = store.to_str().unwrap();
+    ok(&["convert", &archive(), store]);
+    // A second copy of the dataset, saved through the library, is the next version.
+    let mut again = <meteaudata::Dataset as meteaudata::archive::ArchiveExt>::load_archive(
+        archive(),
+        "reactor_monitoring",
+    )
+    .unwrap();
+    meteaudata::StorageExt::use_disk_storage(&mut again, store).unwrap();
+    let listing = ok(&["versions", store, "reactor_monitoring"]);
+    let lines: Vec<&str> = listing.lines().collect();
+    assert_eq!(lines.len(), 2, "{listing}");
+    assert!(
+        lines[0].trim_start().starts_with("1 ") && lines[0].contains("4 signals added"),
+        "{listing}"
+    );
+    assert!(
+        lines[1].trim_start().starts_with("2 ") && lines[1].contains("replace"),
+        "{listing}"
+    );
+    assert!(
+        ok(&["inspect", store]).starts_with("dataset reactor_monitoring (4 signals, version 2)")
+    );
+    ok(&["tag", store, "reactor_monitoring", "1", "imported"]);
+    let line = fails(&["tag", store, "reactor_monitoring", "2", "imported"]);
+    assert!(line.contains("imported"), "{line}");
+    ok(&[
+        "prune",
+        store,
+        "reactor_monitoring",
+        "--keep-last",
+        "1",
+        "--grace",
+        "0",
+    ]);
+    let listing = ok(&["versions", store, "reactor_monitoring"]);
+    assert!(
+        listing.lines().next().unwrap().contains("[imported]"),
+        "tagged stays: {listing}"
+    );
+    assert_eq!(listing.lines().count(), 2);
+    // Saying nothing about what to keep is a usage error (clap's status 2).
+    let out = run(&["prune", store, "reactor_monitoring"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--keep-last"));
+}
+
+#[test]
 fn plot_and_lineage_write_their_files() {
     let dir = scratch("plot");
     let html = dir.join("t.html");
