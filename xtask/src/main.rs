@@ -5,8 +5,11 @@
 //! - `cargo xtask bench [--quick]`: builds the workload runner in release, runs every job 3
 //!   times at N = 10^4 … 10^7 (10^7 skipped with `--quick`) and writes the table of medians
 //!   into `docs/performance.md`.
+//! - `cargo xtask crash | concurrency | corrupt [--bin PATH] …`: the data-safety harnesses of
+//!   `docs/reliability.md` (killed writers, concurrent writers, changed bytes).
 
 mod bench;
+mod safety;
 
 use std::process::Command;
 
@@ -17,7 +20,12 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("bench") => bench::run(args.iter().any(|a| a == "--quick")),
-        _ => bail!("usage: cargo xtask <ci | bench [--quick]>"),
+        Some("crash") => safety::crash(&args[1..]),
+        Some("concurrency") => safety::concurrency(&args[1..]),
+        Some("corrupt") => safety::corrupt(&args[1..]),
+        _ => bail!(
+            "usage: cargo xtask <ci | bench [--quick] | crash [--kills N] | concurrency [--writers W] [--commits N] | corrupt [--trials N]> (harnesses: [--store LABEL] [--bin PATH])"
+        ),
     }
 }
 
