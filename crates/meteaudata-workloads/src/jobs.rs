@@ -179,6 +179,60 @@ pub fn run(job: &Job) -> Result<Value> {
             })?;
             checksum(&values_of(ds.signal("S0#1")?.time_series(raw_name)?)?)
         }
+        "open_versions" => {
+            // A dataset on disk with `n` versions (one small series rewritten by each), then
+            // the time to open its latest version and read that series.
+            fresh(&job.dir)?;
+            let mut ds = Dataset::new("workload")?.with_signals([data::signal(100, 0)])?;
+            phases.time("build", || {
+                ds.use_disk_storage(&job.dir)?;
+                for _ in 1..n {
+                    let signal = ds.signal_mut("S0#1")?;
+                    signal.process(
+                        &["S0#1_RAW#1"],
+                        linear_interpolation(),
+                        ProcessOptions::default().overwrite(true),
+                    )?;
+                }
+                Ok(())
+            })?;
+            let dir = job.dir.to_str().context("directory is not UTF-8")?;
+            let opened = phases.time("open", || {
+                let ds = Dataset::open(dir, "workload")?;
+                let values = ds.signal("S0#1")?.time_series("S0#1_LIN-INT#1")?.values()?;
+                Ok((ds.version(), values))
+            })?;
+            if opened.0 != Some(n as u64) {
+                bail!("opened version {:?}, expected {n}", opened.0);
+            }
+            checksum(&floats(&opened.1)?)
+        }
+        "add_signal_cost" => {
+            // Adding signals of `n` points one by one to a dataset on disk: the time of the
+            // first ten adds and of the last ten.
+            fresh(&job.dir)?;
+            let mut ds = Dataset::new("workload")?;
+            ds.use_config(&StorageConfig::for_disk(&job.dir).memory_budget(job.budget))?;
+            let total = job.signals.max(20);
+            let (mut first, mut last) = (0.0, 0.0);
+            for s in 0..total {
+                let signal = data::signal(n, s);
+                let start = Instant::now();
+                ds.add(signal)?;
+                let took = start.elapsed().as_secs_f64();
+                if s < 10 {
+                    first += took;
+                } else if s >= total - 10 {
+                    last += took;
+                }
+            }
+            phases.0.push(("first_10_adds", first));
+            phases.0.push(("last_10_adds", last));
+            checksum(&values_of(
+                ds.signal(&format!("S{}#1", total - 1))?
+                    .time_series(&format!("S{}#1_RAW#1", total - 1))?,
+            )?)
+        }
         "w6_mem" | "w6_disk" => {
             let on_disk = job.name == "w6_disk";
             if on_disk {
