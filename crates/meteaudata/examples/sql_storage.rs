@@ -42,8 +42,16 @@ fn main() -> anyhow::Result<()> {
         six_hourly.len(),
         six_hourly.values()?.f64()?.get(0)
     );
+    for version in meteaudata::list_versions(&url, "plant")? {
+        println!(
+            "version {}: {} ({})",
+            version.version,
+            version.summary.describe(),
+            version.operation
+        );
+    }
     println!(
-        "\nquery it: SELECT position, value_float FROM meteaudata_points JOIN meteaudata_series USING (series_id) WHERE series_key = 'plant/pH#1/RESAMPLED#1';"
+        "\nquery it: SELECT position, value_float FROM meteaudata_points JOIN meteaudata_series USING (series_id) WHERE series_key LIKE 'plant/pH#1/RESAMPLED#1/%';"
     );
     Ok(())
 }
