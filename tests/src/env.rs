@@ -65,3 +65,17 @@ pub fn python() -> Option<PathBuf> {
     eprintln!("skipped: {} cannot import meteaudata", candidate.display());
     None
 }
+
+/// Every file under `dir`, recursively (nothing when it does not exist).
+pub fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}

@@ -5,7 +5,7 @@
 use meteaudata::prelude::*;
 use meteaudata::storage::{StorageError, StorageKey};
 use meteaudata::{DatasetOpen, StorageExt};
-use meteaudata_e2e::env::{scratch, sql_urls};
+use meteaudata_e2e::env::{files_under, scratch, sql_urls};
 use meteaudata_e2e::workload;
 
 /// A dataset whose RAW series records a step with NaN, +inf and -inf float parameters and a
@@ -204,7 +204,7 @@ fn a_long_signal_name_is_refused_before_anything_is_written() {
     let text = err.to_string();
     assert!(text.contains(&long[..40]), "names the culprit: {text}");
     assert!(text.contains("too long"), "says why: {text}");
-    let written: Vec<_> = walk(&dir);
+    let written: Vec<_> = files_under(&dir);
     assert!(written.is_empty(), "nothing written, found {written:?}");
     // The failed call left the dataset as it was: in memory, with no backend.
     assert!(ds.storage().is_none());
@@ -217,22 +217,6 @@ fn a_long_signal_name_is_refused_before_anything_is_written() {
             .all_signals(),
         ["S0#1"]
     );
-}
-
-/// The files under `dir`, recursively.
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                out.extend(walk(&path));
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out
 }
 
 #[test]
@@ -259,7 +243,7 @@ fn a_store_lists_and_clears_only_what_it_wrote() {
         Dataset::open(dir.to_str().unwrap(), "plant").is_err(),
         "the dataset is gone"
     );
-    let mut left: Vec<String> = walk(&dir)
+    let mut left: Vec<String> = files_under(&dir)
         .iter()
         .map(|p| p.strip_prefix(&dir).unwrap().display().to_string())
         .collect();

@@ -9,7 +9,7 @@ use meteaudata::prelude::*;
 use meteaudata::storage::versions::VersionLog;
 use meteaudata::storage::{StorageError, create_backend};
 use meteaudata::{DatasetOpen, StorageExt, list_versions, prune_versions, tag_version};
-use meteaudata_e2e::env::{scratch, sql_urls};
+use meteaudata_e2e::env::{files_under, scratch, sql_urls};
 use meteaudata_e2e::{fixtures_root, workload};
 
 /// A dataset name of this test run (server databases outlive it).
@@ -252,7 +252,7 @@ fn changed_bytes_are_an_error_naming_the_object() {
         .with_signals([workload::signal(20_000, 0)])
         .unwrap();
     ds.use_disk_storage(&dir).unwrap();
-    let object = walk(&dir)
+    let object = files_under(&dir)
         .into_iter()
         .find(|p| p.extension().is_some_and(|e| e == "parquet"))
         .unwrap();
@@ -286,19 +286,6 @@ fn changed_bytes_are_an_error_naming_the_object() {
         raw_values(&reopened, "S0#1_RAW#1"),
         workload::values(20_000, 0)
     );
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }
 
 #[test]

@@ -14,7 +14,8 @@ use crate::name::{SignalName, TsName, validate_custom_base, validate_name};
 use crate::signal::{Signal, SignalMetadata, next_number};
 use crate::step::ProcessingStep;
 use crate::storage::{
-    Attachment, CommittedSignal, DatasetRecord, FORMAT_VERSION, Storable, from_value, to_value,
+    Attachment, CommittedSignal, DatasetRecord, FORMAT_VERSION, Storable, Transactional,
+    from_value, to_value,
 };
 use crate::time::now;
 use crate::transform::{DatasetInput, DatasetProcessOptions, DatasetTransform};
@@ -276,23 +277,6 @@ impl Dataset {
         })
     }
 
-    /// Runs `change`, then the auto-save; when either fails, the dataset is put back exactly
-    /// as it was (the store keeps its last committed version).
-    fn transaction<T>(&mut self, change: impl FnOnce(&mut Dataset) -> Result<T>) -> Result<T> {
-        let saves = self.storage.as_ref().is_some_and(|a| a.auto_save);
-        let before = saves.then(|| self.clone());
-        let result = change(self).and_then(|value| {
-            self.auto_save()?;
-            Ok(value)
-        });
-        if result.is_err()
-            && let Some(before) = before
-        {
-            *self = before;
-        }
-        result
-    }
-
     /// Renames a signal and its key (same position), its series, and every recorded input
     /// name in the dataset that pointed at its series.
     pub fn rename_signal(&mut self, old: &str, new: &str) -> Result<()> {
@@ -542,13 +526,6 @@ impl Dataset {
         }
     }
 
-    fn auto_save(&mut self) -> Result<()> {
-        match &self.storage {
-            Some(attachment) if attachment.auto_save => self.save_all(),
-            _ => Ok(()),
-        }
-    }
-
     /// Reads every released series back into memory.
     pub fn load_all(&mut self) -> Result<()> {
         self.signals.values_mut().try_for_each(Signal::load_all)
@@ -717,6 +694,20 @@ pub struct DatasetMetadata {
     pub project: Option<String>,
 }
 
+impl Transactional for Dataset {
+    fn auto_saves(&self) -> bool {
+        self.storage.as_ref().is_some_and(|a| a.auto_save)
+    }
+
+    fn auto_save(&mut self) -> Result<()> {
+        if self.auto_saves() {
+            self.save_all()
+        } else {
+            Ok(())
+        }
+    }
+}
+
 impl Storable for Dataset {
     /// Attaches and, with auto-save, saves the whole dataset (a dataset of the same name in
     /// that store gets it as its next version); when the save fails, the dataset is left
@@ -731,7 +722,7 @@ impl Storable for Dataset {
         self.removed.clear();
         self.touch();
         if let Err(e) = self.auto_save() {
-            *self = before;
+            self.restore(before);
             return Err(e);
         }
         Ok(())

@@ -16,8 +16,8 @@ use crate::name::{SignalName, TsName, validate_custom_base, validate_name};
 use crate::provenance::DataProvenance;
 use crate::step::ProcessingStep;
 use crate::storage::{
-    Attachment, CommittedSignal, FORMAT_VERSION, SignalRecord, Storable, StoredCopy, WrittenSignal,
-    from_value, to_value,
+    Attachment, CommittedSignal, FORMAT_VERSION, SignalRecord, Storable, StoredCopy, Transactional,
+    WrittenSignal, from_value, to_value,
 };
 use crate::time::now;
 use crate::time_series::{TimeSeries, TimeSeriesMetadata};
@@ -364,25 +364,6 @@ impl Signal {
         })
     }
 
-    /// Runs `change`, then the auto-save; when either fails, the signal is put back exactly
-    /// as it was (the store keeps its last committed version).
-    fn transaction<T>(&mut self, change: impl FnOnce(&mut Signal) -> Result<T>) -> Result<T> {
-        let saves = self.storage.as_ref().is_some_and(|a| a.auto_save);
-        let before = saves.then(|| self.clone());
-        let result = change(self).and_then(|value| {
-            self.auto_save()?;
-            Ok(value)
-        });
-        if result.is_err()
-            && let Some(before) = before
-        {
-            let parent = self.parent.0.take();
-            *self = before;
-            self.parent.0 = parent;
-        }
-        result
-    }
-
     /// The serializable metadata (no data), as `metadata_dict()` in Python.
     pub fn metadata(&self) -> SignalMetadata {
         SignalMetadata {
@@ -583,14 +564,6 @@ impl Signal {
         }
     }
 
-    /// Saves when a backend with auto-save is attached.
-    pub(crate) fn auto_save(&mut self) -> Result<()> {
-        match &self.storage {
-            Some(attachment) if attachment.auto_save => self.save_all(),
-            _ => Ok(()),
-        }
-    }
-
     /// Reads every released series back into memory.
     pub fn load_all(&mut self) -> Result<()> {
         for ts in self.time_series.values() {
@@ -733,6 +706,27 @@ pub struct SignalMetadata {
     pub time_series: IndexMap<String, TimeSeriesMetadata>,
 }
 
+impl Transactional for Signal {
+    fn auto_saves(&self) -> bool {
+        self.storage.as_ref().is_some_and(|a| a.auto_save)
+    }
+
+    fn auto_save(&mut self) -> Result<()> {
+        if self.auto_saves() {
+            self.save_all()
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Keeps the dataset the signal belongs to (a clone is free-standing).
+    fn restore(&mut self, before: Signal) {
+        let parent = self.parent.0.take();
+        *self = before;
+        self.parent.0 = parent;
+    }
+}
+
 impl Storable for Signal {
     /// Attaches and, with auto-save, saves; when the save fails, the signal is left exactly
     /// as it was (with its previous backend, if any).
@@ -740,9 +734,7 @@ impl Storable for Signal {
         let before = self.clone();
         self.attach_quietly(attachment);
         if let Err(e) = self.auto_save() {
-            let parent = self.parent.0.take();
-            *self = before;
-            self.parent.0 = parent;
+            self.restore(before);
             return Err(e);
         }
         Ok(())

@@ -113,6 +113,36 @@ pub(crate) struct WrittenSignal {
     pub(crate) copies: Vec<(String, StoredCopy, Option<String>)>,
 }
 
+/// What auto-saves after each change, and is put back exactly as it was when a change or its
+/// save fails (the store keeps its last committed version): datasets and signals.
+pub(crate) trait Transactional: Clone {
+    /// Whether a save follows each change.
+    fn auto_saves(&self) -> bool;
+
+    /// Saves, when auto-save is on.
+    fn auto_save(&mut self) -> Result<()>;
+
+    /// Puts `before` back in place of `self`.
+    fn restore(&mut self, before: Self) {
+        *self = before;
+    }
+
+    /// Runs `change`, then the auto-save; when either fails, puts everything back.
+    fn transaction<T>(&mut self, change: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let before = self.auto_saves().then(|| self.clone());
+        let result = change(self).and_then(|value| {
+            self.auto_save()?;
+            Ok(value)
+        });
+        if result.is_err()
+            && let Some(before) = before
+        {
+            self.restore(before);
+        }
+        result
+    }
+}
+
 /// Where an up-to-date copy of a series is stored.
 #[derive(Debug, Clone)]
 pub(crate) struct StoredCopy {
