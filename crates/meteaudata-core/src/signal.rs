@@ -440,7 +440,7 @@ impl Signal {
             || self
                 .time_series
                 .values()
-                .any(|ts| ts.current_copy(attachment).is_none())
+                .any(|ts| !ts.is_stored_in(attachment))
     }
 
     /// The removal of this signal's committed entry under an old name, after a rename.

@@ -253,6 +253,16 @@ impl DataSlot {
         self.lock().stored.as_ref().map(|s| s.key.clone())
     }
 
+    /// Whether an up-to-date stored copy is in `backend` (no copy made).
+    pub(crate) fn is_current_in(&self, backend: &Arc<dyn StorageBackend>) -> bool {
+        let state = self.lock();
+        !state.dirty
+            && state
+                .stored
+                .as_ref()
+                .is_some_and(|copy| Arc::ptr_eq(&copy.backend, backend))
+    }
+
     /// The stored copy, when it is up to date and in `backend`.
     pub(crate) fn current_copy_in(&self, backend: &Arc<dyn StorageBackend>) -> Option<StoredCopy> {
         let state = self.lock();
@@ -340,11 +350,10 @@ impl MemoryBudget {
     pub fn enforce(&self) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries.retain(|(w, _)| w.strong_count() > 0);
-        let mut total: usize = entries
-            .iter()
-            .filter_map(|(w, _)| w.upgrade())
-            .map(|slot| slot.resident_bytes())
-            .sum();
+        // Every tracked slot is resident with the bytes noted last (only this loop releases
+        // data, and it stops tracking what it released), so no slot needs to be locked to
+        // know the total: a commit stays cheap however many series are saved.
+        let mut total: usize = entries.iter().map(|(_, bytes)| *bytes).sum();
         let mut kept = Vec::new();
         while total > self.limit {
             let Some((weak, bytes)) = entries.pop_front() else {

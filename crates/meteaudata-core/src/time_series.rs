@@ -531,6 +531,11 @@ impl TimeSeries {
         }
     }
 
+    /// Whether `attachment`'s backend holds this series as it is now.
+    pub(crate) fn is_stored_in(&self, attachment: &Attachment) -> bool {
+        self.slot.is_current_in(&attachment.backend)
+    }
+
     /// The up-to-date stored copy of this series in `attachment`'s backend, if any.
     pub(crate) fn current_copy(&self, attachment: &Attachment) -> Option<StoredCopy> {
         self.slot.current_copy_in(&attachment.backend)

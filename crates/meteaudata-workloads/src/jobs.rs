@@ -208,26 +208,33 @@ pub fn run(job: &Job) -> Result<Value> {
             checksum(&floats(&opened.1)?)
         }
         "add_signal_cost" => {
-            // Adding signals of `n` points one by one to a dataset on disk: the time of the
-            // first ten adds and of the last ten.
+            // Adding signals of `n` points one by one to a dataset on disk: the median time
+            // of one add among the first ten and among the last ten, and the mean over all
+            // adds (which includes the checkpoint written every 50 versions).
             fresh(&job.dir)?;
             let mut ds = Dataset::new("workload")?;
             ds.use_config(&StorageConfig::for_disk(&job.dir).memory_budget(job.budget))?;
             let total = job.signals.max(20);
-            let (mut first, mut last) = (0.0, 0.0);
+            let mut times = Vec::with_capacity(total as usize);
             for s in 0..total {
                 let signal = data::signal(n, s);
                 let start = Instant::now();
                 ds.add(signal)?;
-                let took = start.elapsed().as_secs_f64();
-                if s < 10 {
-                    first += took;
-                } else if s >= total - 10 {
-                    last += took;
-                }
+                times.push(start.elapsed().as_secs_f64());
             }
-            phases.0.push(("first_10_adds", first));
-            phases.0.push(("last_10_adds", last));
+            let median = |slice: &[f64]| {
+                let mut sorted = slice.to_vec();
+                sorted.sort_by(f64::total_cmp);
+                sorted[sorted.len() / 2]
+            };
+            let last = times.len() - 10;
+            phases.0.push(("first_10_median_add", median(&times[..10])));
+            phases
+                .0
+                .push(("last_10_median_add", median(&times[last..])));
+            phases
+                .0
+                .push(("mean_add", times.iter().sum::<f64>() / times.len() as f64));
             checksum(&values_of(
                 ds.signal(&format!("S{}#1", total - 1))?
                     .time_series(&format!("S{}#1_RAW#1", total - 1))?,
