@@ -245,7 +245,7 @@ impl Dataset {
     /// `A#5` both become `A#2`; a new base gets `#1`). Returns the name it got.
     pub fn add(&mut self, mut signal: Signal) -> Result<String> {
         let base = SignalName::parse(signal.name())?.base;
-        let number = self.max_numbers().get(&base).map_or(1, |m| m + 1);
+        let number = self.max_number(&base).map_or(1, |m| m + 1);
         let name = format!("{base}#{number}");
         signal.rename_internal(&name, None)?;
         self.adopt(&mut signal);
@@ -609,6 +609,18 @@ impl Dataset {
                 .map(str::to_owned)
                 .collect(),
         })
+    }
+
+    /// The highest number of signals of `base` (only their names are looked at closely, so
+    /// adding a signal stays cheap in a dataset of thousands).
+    fn max_number(&self, base: &str) -> Option<u32> {
+        self.signals
+            .keys()
+            .filter(|key| key.starts_with(base))
+            .filter_map(|key| SignalName::parse(key).ok())
+            .filter(|parsed| parsed.base == base)
+            .map(|parsed| parsed.number.unwrap_or(1))
+            .max()
     }
 
     /// The highest number of each signal base.

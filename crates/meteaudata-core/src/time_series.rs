@@ -497,21 +497,13 @@ impl TimeSeries {
     /// Writes the series to `key` through `attachment` and records the stored copy (its data
     /// may then be released within the attachment's memory budget).
     pub fn save_to_backend(&self, attachment: &Attachment, key: &StorageKey) -> Result<()> {
-        self.save_to_backend_with(attachment, key, SaveOptions::default())
-    }
-
-    /// [`TimeSeries::save_to_backend`] with explicit save options.
-    pub(crate) fn save_to_backend_with(
-        &self,
-        attachment: &Attachment,
-        key: &StorageKey,
-        options: SaveOptions,
-    ) -> Result<()> {
         let data = SeriesData {
             frame: self.data()?,
             metadata: to_json(&self.record(self.metadata_id.clone()))?,
         };
-        attachment.backend.save(key, &data, options)?;
+        attachment
+            .backend
+            .save(key, &data, SaveOptions::default())?;
         self.slot
             .mark_saved(StoredCopy::new(attachment, key.clone(), None));
         Ok(())
