@@ -94,9 +94,13 @@ impl Capabilities {
 /// store. Object-safe and synchronous; used as `Arc<dyn StorageBackend>`.
 ///
 /// Two namespaces share the keys: **series** (a frame plus metadata, see [`SeriesData`]) and
-/// **documents** (a JSON text, used for dataset- and signal-level metadata). A series and a
-/// document may have the same key. Every write is atomic per object: after a failure the
-/// previous version is still loadable.
+/// **documents** (a JSON object with at least `format_version` and `name`, by which a backend
+/// may tell its own documents from foreign files). A series and a document may have the same
+/// key. Every write is atomic per object: after a failure the previous version is still
+/// loadable. Versioned datasets ([`versions`](crate::versions)) are built on
+/// [`create_document`](StorageBackend::create_document) and
+/// [`save_object`](StorageBackend::save_object); a backend that passes the testkit gets their
+/// guarantees.
 pub trait StorageBackend: Send + Sync + fmt::Debug {
     /// A short name of the backend kind, e.g. `memory`, `parquet`, `sql`.
     fn backend_type(&self) -> &str;
