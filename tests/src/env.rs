@@ -79,3 +79,15 @@ pub fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// A dataset name for this test run (server databases outlive it).
+pub fn unique(name: &str) -> String {
+    format!("{name}-{}", std::process::id())
+}
+
+/// A fresh local directory and every SQL database available, as store targets.
+pub fn store_targets(name: &str) -> Vec<String> {
+    let mut targets = vec![scratch(name).display().to_string()];
+    targets.extend(sql_urls(name));
+    targets
+}

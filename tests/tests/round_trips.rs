@@ -5,7 +5,7 @@
 use meteaudata::prelude::*;
 use meteaudata::storage::{StorageError, StorageKey};
 use meteaudata::{DatasetOpen, StorageExt};
-use meteaudata_e2e::env::{files_under, scratch, sql_urls};
+use meteaudata_e2e::env::{files_under, scratch, store_targets, unique};
 use meteaudata_e2e::workload;
 
 /// A dataset whose RAW series records a step with NaN, +inf and -inf float parameters and a
@@ -65,20 +65,9 @@ fn check_parameters(context: &str, reopened: &Dataset) {
     assert_eq!(p.get("scale"), Some(&ParamValue::Float(1e300)), "{context}");
 }
 
-/// A dataset name of this test run (server databases outlive it).
-fn unique(name: &str) -> String {
-    format!("{name}-{}", std::process::id())
-}
-
-fn targets(name: &str) -> Vec<String> {
-    let mut targets = vec![scratch(name).display().to_string()];
-    targets.extend(sql_urls(name));
-    targets
-}
-
 #[test]
 fn non_finite_parameters_and_index_names_survive_every_store() {
-    for target in targets("odd-parameters") {
+    for target in store_targets("odd-parameters") {
         let name = unique("odd");
         let mut ds = with_odd_parameters(&name);
         if target.contains("://") {
@@ -136,7 +125,7 @@ fn non_finite_parameters_and_index_names_survive_an_archive() {
 
 #[test]
 fn a_clone_saves_and_reopens_like_its_original() {
-    for target in targets("clone") {
+    for target in store_targets("clone") {
         let name = unique("cloned");
         let original = with_odd_parameters(&name);
         let mut copy = original.clone();

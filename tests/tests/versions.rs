@@ -9,20 +9,8 @@ use meteaudata::prelude::*;
 use meteaudata::storage::versions::VersionLog;
 use meteaudata::storage::{StorageError, create_backend};
 use meteaudata::{DatasetOpen, StorageExt, list_versions, prune_versions, tag_version};
-use meteaudata_e2e::env::{files_under, scratch, sql_urls};
+use meteaudata_e2e::env::{files_under, scratch, store_targets, unique};
 use meteaudata_e2e::{fixtures_root, workload};
-
-/// A dataset name of this test run (server databases outlive it).
-fn unique(name: &str) -> String {
-    format!("{name}-{}", std::process::id())
-}
-
-/// A local directory and every SQL database available.
-fn targets(name: &str) -> Vec<String> {
-    let mut targets = vec![scratch(name).display().to_string()];
-    targets.extend(sql_urls(name));
-    targets
-}
 
 fn attach(ds: &mut Dataset, target: &str) {
     if target.contains("://") {
@@ -39,7 +27,7 @@ fn raw_values(ds: &Dataset, series: &str) -> Vec<Option<f64>> {
 
 #[test]
 fn every_save_is_a_version_that_opens_again() {
-    for target in targets("history") {
+    for target in store_targets("history") {
         let name = unique("history");
         let mut ds = Dataset::new(&name)
             .unwrap()
@@ -110,7 +98,7 @@ fn every_save_is_a_version_that_opens_again() {
 
 #[test]
 fn running_the_same_script_twice_makes_a_new_version() {
-    for target in targets("twice") {
+    for target in store_targets("twice") {
         let name = unique("plant");
         for run in 0..2u64 {
             // A fresh dataset of the same name each time, as a script builds it.
@@ -148,7 +136,7 @@ fn running_the_same_script_twice_makes_a_new_version() {
 
 #[test]
 fn concurrent_writers_merge_other_signals_and_conflict_on_the_same_one() {
-    for target in targets("writers") {
+    for target in store_targets("writers") {
         let name = unique("shared");
         let mut setup = Dataset::new(&name)
             .unwrap()
@@ -290,7 +278,7 @@ fn changed_bytes_are_an_error_naming_the_object() {
 
 #[test]
 fn pruning_keeps_the_latest_tagged_and_referenced() {
-    for target in targets("prune") {
+    for target in store_targets("prune") {
         let name = unique("pruned");
         let mut ds = Dataset::new(&name)
             .unwrap()

@@ -707,16 +707,12 @@ pub struct DatasetMetadata {
 }
 
 impl Transactional for Dataset {
-    fn auto_saves(&self) -> bool {
-        self.storage.as_ref().is_some_and(|a| a.auto_save)
+    fn attachment(&self) -> Option<&Attachment> {
+        self.storage.as_ref()
     }
 
-    fn auto_save(&mut self) -> Result<()> {
-        if self.auto_saves() {
-            self.save_all()
-        } else {
-            Ok(())
-        }
+    fn save(&mut self) -> Result<()> {
+        self.save_all()
     }
 }
 

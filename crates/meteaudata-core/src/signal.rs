@@ -707,16 +707,12 @@ pub struct SignalMetadata {
 }
 
 impl Transactional for Signal {
-    fn auto_saves(&self) -> bool {
-        self.storage.as_ref().is_some_and(|a| a.auto_save)
+    fn attachment(&self) -> Option<&Attachment> {
+        self.storage.as_ref()
     }
 
-    fn auto_save(&mut self) -> Result<()> {
-        if self.auto_saves() {
-            self.save_all()
-        } else {
-            Ok(())
-        }
+    fn save(&mut self) -> Result<()> {
+        self.save_all()
     }
 
     /// Keeps the dataset the signal belongs to (a clone is free-standing).

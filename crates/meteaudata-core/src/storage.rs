@@ -116,11 +116,25 @@ pub(crate) struct WrittenSignal {
 /// What auto-saves after each change, and is put back exactly as it was when a change or its
 /// save fails (the store keeps its last committed version): datasets and signals.
 pub(crate) trait Transactional: Clone {
+    /// The attached backend, if any.
+    fn attachment(&self) -> Option<&Attachment>;
+
+    /// Saves what changed.
+    fn save(&mut self) -> Result<()>;
+
     /// Whether a save follows each change.
-    fn auto_saves(&self) -> bool;
+    fn auto_saves(&self) -> bool {
+        self.attachment().is_some_and(|a| a.auto_save)
+    }
 
     /// Saves, when auto-save is on.
-    fn auto_save(&mut self) -> Result<()>;
+    fn auto_save(&mut self) -> Result<()> {
+        if self.auto_saves() {
+            self.save()
+        } else {
+            Ok(())
+        }
+    }
 
     /// Puts `before` back in place of `self`.
     fn restore(&mut self, before: Self) {
