@@ -2,20 +2,22 @@
 //! default, memory for tests, and S3 / GCS / Azure behind the `aws`, `gcp` and `azure`
 //! features.
 //!
-//! Layout under the store's root, mirroring the hierarchy:
+//! Layout under the store's root (see `meteaudata_storage::versions` for what each key holds):
 //!
 //! ```text
-//! <dataset>.json                       dataset document
-//! <dataset>/<signal>.json              signal document
-//! <dataset>/<signal>/<BASE>#<n>.parquet one object per series, its metadata in the footer
+//! <dataset>/_log/<version>.json                         one commit per version, created once
+//! <dataset>/_checkpoint/<version>.json                  the whole state, every 50 versions
+//! <dataset>/_latest.json                                a hint: a recent version
+//! <dataset>/<signal>/<BASE>#<n>/<object id>.parquet     series data, written once
 //! ```
 //!
 //! Each key segment becomes one path segment through object_store's reversible
 //! percent-encoding, so every key maps to exactly one object and back (`a/b_c` and `a_b/c`
-//! never collide). Every object is written whole and atomically. On stores that support
-//! conditional writes (object stores, memory), documents are written with `PutMode::Create` /
-//! `PutMode::Update` against the version this handle last read or wrote, so a concurrent
-//! writer's update is never silently lost: the loser gets [`StorageError::Conflict`].
+//! never collide). Every object is written whole and atomically; commits, checkpoints and
+//! series objects with `PutMode::Create` (a staging file and a hard link on a local disk,
+//! `If-None-Match` on object stores), so that of two writers creating one key exactly one
+//! succeeds. Series objects carry their record in the footer and their CRC-32 in the version
+//! that references them; a changed byte is an error naming the object when it is read.
 
 mod backend;
 mod codec;
