@@ -82,7 +82,7 @@ impl SqlBackend {
             #[cfg(feature = "sqlite")]
             bulk: None,
         };
-        let present = backend.present_tables()?;
+        let present = backend.settled_tables()?;
         if present.len() == TABLES.len() {
             backend
                 .tables
@@ -113,6 +113,21 @@ impl SqlBackend {
             )?);
         }
         Ok(backend)
+    }
+
+    /// Which of [`TABLES`] the database holds, waiting a little while only some exist:
+    /// another writer may be creating them at this moment (a fresh database used by two
+    /// processes at once), which is not damage.
+    fn settled_tables(&self) -> Result<Vec<String>> {
+        let mut present = self.present_tables()?;
+        for _ in 0..30 {
+            if present.is_empty() || present.len() == TABLES.len() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            present = self.present_tables()?;
+        }
+        Ok(present)
     }
 
     /// Which of [`TABLES`] the database holds.
@@ -164,7 +179,15 @@ impl SqlBackend {
             }
             Ok::<_, DbErr>(())
         })
-        .map_err(self.fail("cannot create the meteaudata tables".into()))?;
+        .or_else(|e| {
+            // Two writers creating the tables at once may collide in the catalogue
+            // (PostgreSQL); what counts is that the tables exist now.
+            if self.settled_tables()?.len() == TABLES.len() {
+                Ok(())
+            } else {
+                Err(self.fail("cannot create the meteaudata tables".into())(e))
+            }
+        })?;
         self.tables.store(true, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
