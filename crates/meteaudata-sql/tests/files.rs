@@ -213,3 +213,54 @@ fn a_refused_connection_says_it_was_refused() {
     assert!(text.to_lowercase().contains("refused"), "says why: {text}");
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
 }
+
+#[test]
+fn values_changed_in_the_tables_are_an_error_naming_the_object() {
+    let path = scratch("edited.db");
+    let key = StorageKey::parse("d/s/RAW#1/o1").unwrap();
+    let frame = polars::prelude::df!(
+        "index" => (0..1_000i64).collect::<Vec<_>>(),
+        "values" => (0..1_000).map(|i| Some(f64::from(i)).filter(|_| i % 10 != 0)).collect::<Vec<_>>(),
+    )
+    .unwrap();
+    let backend = SqlBackend::connect(&url(&path)).unwrap();
+    let checksum = backend
+        .save_object(
+            &key,
+            &meteaudata_storage::SeriesData {
+                frame,
+                metadata: "{}".into(),
+            },
+        )
+        .unwrap()
+        .expect("the SQL backend records a checksum");
+    drop(backend);
+    execute(&path, "PRAGMA journal_mode=DELETE");
+    for edit in [
+        "UPDATE meteaudata_points SET value_float = value_float + 0.5 WHERE position = 7",
+        "UPDATE meteaudata_points SET value_float = 1.0 WHERE position = 20",
+        "UPDATE meteaudata_points SET index_int = index_int + 1 WHERE position = 999",
+    ] {
+        let copy = scratch("edited-copy.db");
+        std::fs::copy(&path, &copy).unwrap();
+        execute(&copy, edit);
+        let backend = SqlBackend::connect_with(&url(&copy), StorageAccess::ReadOnly).unwrap();
+        match backend.load_object(&key, Some(&checksum)) {
+            Err(StorageError::Corrupt { key: named, reason }) => {
+                assert!(named.contains("d/s/RAW#1/o1"), "{edit}: names {named}");
+                assert!(reason.contains("changed"), "{edit}: {reason}");
+            }
+            other => panic!("{edit}: expected a checksum error, got {other:?}"),
+        }
+    }
+    let backend = SqlBackend::connect_with(&url(&path), StorageAccess::ReadOnly).unwrap();
+    assert_eq!(
+        backend
+            .load_object(&key, Some(&checksum))
+            .unwrap()
+            .frame
+            .height(),
+        1_000,
+        "the untouched database loads"
+    );
+}

@@ -124,10 +124,13 @@ pub trait StorageBackend: Send + Sync + fmt::Debug {
     fn load(&self, key: &StorageKey) -> Result<SeriesData>;
 
     /// Stores series data as a new, immutable object under `key` (which must be free) and
-    /// returns a checksum of what was written, when the backend computes one. Versioned
-    /// datasets store their series this way and keep the checksum in the version's manifest.
-    /// The default saves with [`SaveMode::CreateNew`] and returns no checksum.
+    /// returns a checksum of what was written. Versioned datasets store their series this way
+    /// and keep the checksum in the version's manifest. The default saves with
+    /// [`SaveMode::CreateNew`] and returns the
+    /// [`content_checksum`](crate::checksum::content_checksum) of the frame; a backend that
+    /// writes byte objects may checksum its bytes instead.
     fn save_object(&self, key: &StorageKey, series: &SeriesData) -> Result<Option<String>> {
+        let checksum = crate::checksum::content_checksum(&series.frame)?;
         self.save(
             key,
             series,
@@ -135,16 +138,24 @@ pub trait StorageBackend: Send + Sync + fmt::Debug {
                 mode: SaveMode::CreateNew,
             },
         )?;
-        Ok(None)
+        Ok(Some(checksum))
     }
 
     /// Loads an object written by [`StorageBackend::save_object`], verifying `checksum` when
-    /// given: bytes that changed since the write are an error naming the object
+    /// given: data that changed since the write is an error naming the object
     /// ([`StorageError::Corrupt`](crate::StorageError::Corrupt)), never wrong values. The
-    /// default loads without verifying.
+    /// default verifies the [`content_checksum`](crate::checksum::content_checksum) of what
+    /// [`load`](StorageBackend::load) returns.
     fn load_object(&self, key: &StorageKey, checksum: Option<&str>) -> Result<SeriesData> {
-        let _ = checksum;
-        self.load(key)
+        let series = self.load(key)?;
+        if let Some(expected) = checksum {
+            crate::checksum::verify_content(
+                &format!("{key} (in the {} store)", self.backend_type()),
+                &series.frame,
+                expected,
+            )?;
+        }
+        Ok(series)
     }
 
     /// Loads only a series' metadata document (backends with `metadata_only_reads` avoid

@@ -7,6 +7,7 @@
 //! model: a backend stores polars frames and opaque metadata documents under keys.
 
 mod backend;
+pub mod checksum;
 mod config;
 mod dtype;
 mod error;
