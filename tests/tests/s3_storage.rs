@@ -156,3 +156,15 @@ fn two_writers_on_one_dataset_never_lose_an_update() {
         "the winner's step is there once"
     );
 }
+
+#[test]
+fn ranges_and_appends_agree_with_memory_on_s3() {
+    let Some(endpoint) = endpoint() else { return };
+    let backend: Arc<dyn StorageBackend> = Arc::new(store(&endpoint, &unique("ranges")));
+    meteaudata_e2e::ranges::ranges_and_appends_agree_with_memory(
+        || Attachment::new(backend.clone(), true, 0),
+        "ranges",
+        10,
+        99,
+    );
+}

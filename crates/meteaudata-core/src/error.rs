@@ -94,6 +94,19 @@ pub enum Error {
         /// The transform's own error.
         cause: BoxError,
     },
+    /// An append whose new points do not all come after the series' last point (see
+    /// [`Overlap`](crate::Overlap)).
+    #[error(
+        "cannot append to time series {series:?}: the new point at {label} is not after its last point at {last} (append with Overlap::Replace to replace the stored points from there)"
+    )]
+    Overlap {
+        /// The series.
+        series: String,
+        /// The first new label that is not after the last stored one.
+        label: String,
+        /// The last stored label.
+        last: String,
+    },
     /// No storage backend is attached where one is needed.
     #[error("no storage backend is configured for {0}: call set_backend or use_storage first")]
     NoBackend(String),

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use indexmap::IndexMap;
+use polars::prelude::Series;
 use serde::{Deserialize, Serialize};
 
 use meteaudata_storage::StorageKey;
@@ -12,12 +13,13 @@ use meteaudata_storage::versions::{
 };
 
 use crate::error::{Error, ObjectKind, Result};
+use crate::label::Overlap;
 use crate::name::{SignalName, TsName, validate_custom_base, validate_name};
 use crate::provenance::DataProvenance;
 use crate::step::ProcessingStep;
 use crate::storage::{
-    Attachment, CommittedSignal, FORMAT_VERSION, SignalRecord, Storable, StoredCopy, Transactional,
-    WrittenSignal, from_value, to_value,
+    Attachment, CommittedSignal, FORMAT_VERSION, SignalRecord, Storable, StoredChunk, StoredCopy,
+    Transactional, WrittenSignal, from_value, to_value,
 };
 use crate::time::now;
 use crate::time_series::{TimeSeries, TimeSeriesMetadata};
@@ -364,6 +366,59 @@ impl Signal {
         })
     }
 
+    /// Appends points to series `series` (see [`TimeSeries::append`]), then auto-saves: on a
+    /// store, the commit writes only the new points as new chunks. On failure nothing
+    /// changes, in memory or in the store.
+    ///
+    /// ```
+    /// # use meteaudata_core::{DataProvenance, Overlap, Signal, TimeSeries};
+    /// # use polars::prelude::*;
+    /// let raw = TimeSeries::with_range_index("RAW", 0, 1, Series::new("v".into(), [1.0, 2.0]))?;
+    /// let mut signal = Signal::new("Flow", "l/s", DataProvenance::default(), [raw])?;
+    /// let (index, values) = (Series::new("i".into(), [2i64, 3]), Series::new("v".into(), [3.0, 4.0]));
+    /// signal.append("Flow#1_RAW#1", index, values, Overlap::Error)?;
+    /// assert_eq!(signal.time_series("Flow#1_RAW#1")?.len(), 4);
+    /// let again = (Series::new("i".into(), [3i64]), Series::new("v".into(), [9.0]));
+    /// assert!(signal.append("Flow#1_RAW#1", again.0, again.1, Overlap::Error).is_err());
+    /// # Ok::<(), meteaudata_core::Error>(())
+    /// ```
+    pub fn append(
+        &mut self,
+        series: &str,
+        index: Series,
+        values: Series,
+        overlap: Overlap,
+    ) -> Result<()> {
+        self.time_series(series)?;
+        self.transaction(|signal| {
+            signal
+                .time_series
+                .get_mut(series)
+                .expect("checked above")
+                .append(index, values, overlap)?;
+            signal.touch();
+            Ok(())
+        })
+    }
+
+    /// Merges the small chunks at the end of stored series `series` into full-size ones
+    /// (see [`TimeSeries::compact`]), then auto-saves. Returns whether there was anything to
+    /// merge.
+    pub fn compact(&mut self, series: &str) -> Result<bool> {
+        self.time_series(series)?;
+        self.transaction(|signal| {
+            let merged = signal
+                .time_series
+                .get_mut(series)
+                .expect("checked above")
+                .compact()?;
+            if merged {
+                signal.touch();
+            }
+            Ok(merged)
+        })
+    }
+
     /// The serializable metadata (no data), as `metadata_dict()` in Python.
     pub fn metadata(&self) -> SignalMetadata {
         SignalMetadata {
@@ -420,8 +475,10 @@ impl Signal {
             let mut changes = self.retired().into_iter().collect::<Vec<_>>();
             changes.push(written.change.clone());
             let log = VersionLog::new(&*attachment.backend, &dataset)?;
+            // The version this signal was read or committed at: when nobody committed
+            // since, the next version is free and the commit reads nothing first.
             let committed = log.commit(&Proposal {
-                base: None,
+                base: written.change.base,
                 replace: false,
                 dataset: None,
                 signals: changes,
@@ -470,10 +527,7 @@ impl Signal {
                 plan.push(None);
                 continue;
             }
-            let part = name
-                .strip_prefix(&format!("{}_", self.name))
-                .unwrap_or(name);
-            let key = new_object_key(dataset, &self.name, part)?;
+            let key = new_object_key(dataset, &self.name, series_part(&self.name, name))?;
             attachment.backend.check_key(&key)?;
             plan.push(Some(key));
         }
@@ -505,13 +559,22 @@ impl Signal {
                 None => ts.current_copy(attachment).ok_or_else(|| {
                     Error::NotAllowed(format!("series {name:?} changed while it was saved"))
                 })?,
-                Some(key) => ts.write_object(attachment, key, &record)?,
+                Some(first) => {
+                    // The planned key, then fresh keys beside it for further chunks.
+                    let mut first = Some(first);
+                    ts.write_object(attachment, &record, || match first.take() {
+                        Some(key) => Ok(key),
+                        None => {
+                            let (dataset, part) = (self.namespace(), series_part(&self.name, name));
+                            Ok(new_object_key(dataset, &self.name, part)?)
+                        }
+                    })?
+                }
             };
             entry.series.insert(
                 name.clone(),
                 SeriesEntry {
-                    object: copy.key.to_string(),
-                    checksum: copy.checksum.clone(),
+                    chunks: copy.manifest_chunks(),
                     record: to_value(&record)?,
                 },
             );
@@ -615,9 +678,13 @@ impl Signal {
         let mut signal = Signal::new(&record.name, record.units, record.provenance, [])?;
         signal.parent = Parent(dataset.map(str::to_owned));
         for (series_name, series) in &entry.series {
-            let key = StorageKey::parse(&series.object)?;
-            let record = from_value(&series.object, series.record.clone())?;
-            let copy = StoredCopy::new(attachment, key, series.checksum.clone());
+            let record = from_value(series_name, series.record.clone())?;
+            let chunks = series
+                .chunks
+                .iter()
+                .map(StoredChunk::from_manifest)
+                .collect::<Result<_>>()?;
+            let copy = StoredCopy::new(attachment, chunks);
             let ts = TimeSeries::from_record(record, copy, lazy)?;
             signal.time_series.insert(series_name.clone(), ts);
         }
@@ -670,6 +737,15 @@ pub(crate) fn next_number(numbers: &mut HashMap<String, u32>, base: &str, overwr
 }
 
 /// `<signal>_<base>#<n>`, validated as a name.
+/// The part of series `series`'s name after its signal's (`RAW#1` of `A#1_RAW#1`), as its
+/// data objects are keyed.
+fn series_part<'a>(signal: &str, series: &'a str) -> &'a str {
+    series
+        .strip_prefix(signal)
+        .and_then(|rest| rest.strip_prefix('_'))
+        .unwrap_or(series)
+}
+
 fn series_key(signal: &str, base: &str, number: u32) -> Result<String> {
     validate_custom_base(base, "a time-series base")?;
     let key = TsName::format(signal, base, number);

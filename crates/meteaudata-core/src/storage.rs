@@ -2,14 +2,15 @@
 //! and reloaded on access), the shared memory budget, and the records written to a store.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, Weak};
+
+pub(crate) use crate::slot::{DataSlot, StoredChunk, StoredCopy};
 
 use chrono::NaiveDateTime;
 use meteaudata_storage::versions::{SignalChange, SignalEntry};
 use meteaudata_storage::{
     DEFAULT_MEMORY_BUDGET, StorageBackend, StorageConfig, StorageError, StorageKey,
 };
-use polars::prelude::DataFrame;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -154,168 +155,6 @@ pub(crate) trait Transactional: Clone {
             self.restore(before);
         }
         result
-    }
-}
-
-/// Where an up-to-date copy of a series is stored.
-#[derive(Debug, Clone)]
-pub(crate) struct StoredCopy {
-    pub(crate) backend: Arc<dyn StorageBackend>,
-    pub(crate) key: StorageKey,
-    /// The checksum its version recorded, verified when the data is read back.
-    pub(crate) checksum: Option<String>,
-    pub(crate) budget: Option<Arc<MemoryBudget>>,
-}
-
-impl StoredCopy {
-    /// A copy at `key` through `attachment` (whose budget applies when it releases memory).
-    pub(crate) fn new(attachment: &Attachment, key: StorageKey, checksum: Option<String>) -> Self {
-        StoredCopy {
-            backend: attachment.backend.clone(),
-            key,
-            checksum,
-            budget: attachment
-                .releases_memory()
-                .then(|| attachment.budget.clone()),
-        }
-    }
-}
-
-#[derive(Debug)]
-struct SlotState {
-    frame: Option<DataFrame>,
-    stored: Option<StoredCopy>,
-    dirty: bool,
-}
-
-/// The data of one series: resident, stored, or both.
-#[derive(Debug)]
-pub(crate) struct DataSlot {
-    state: Mutex<SlotState>,
-}
-
-impl DataSlot {
-    pub(crate) fn resident(frame: DataFrame) -> Arc<DataSlot> {
-        Arc::new(DataSlot {
-            state: Mutex::new(SlotState {
-                frame: Some(frame),
-                stored: None,
-                dirty: true,
-            }),
-        })
-    }
-
-    pub(crate) fn stored(stored: StoredCopy) -> Arc<DataSlot> {
-        Arc::new(DataSlot {
-            state: Mutex::new(SlotState {
-                frame: None,
-                stored: Some(stored),
-                dirty: false,
-            }),
-        })
-    }
-
-    fn lock(&self) -> MutexGuard<'_, SlotState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// An independent copy (same data buffers, own state), for `Clone`.
-    pub(crate) fn duplicate(&self) -> Arc<DataSlot> {
-        let state = self.lock();
-        Arc::new(DataSlot {
-            state: Mutex::new(SlotState {
-                frame: state.frame.clone(),
-                stored: state.stored.clone(),
-                dirty: state.dirty,
-            }),
-        })
-    }
-
-    /// The data, read from the store when it was released.
-    pub(crate) fn frame(self: &Arc<DataSlot>) -> Result<DataFrame> {
-        let mut state = self.lock();
-        if let Some(frame) = &state.frame {
-            return Ok(frame.clone());
-        }
-        let stored = state.stored.clone().ok_or_else(|| {
-            Error::NotAllowed("series data is neither in memory nor stored".into())
-        })?;
-        let frame = stored
-            .backend
-            .load_object(&stored.key, stored.checksum.as_deref())?
-            .frame;
-        state.frame = Some(frame.clone());
-        drop(state);
-        if let Some(budget) = &stored.budget {
-            budget.note(self, frame.estimated_size());
-        }
-        Ok(frame)
-    }
-
-    pub(crate) fn resident_bytes(&self) -> usize {
-        self.lock()
-            .frame
-            .as_ref()
-            .map_or(0, DataFrame::estimated_size)
-    }
-
-    pub(crate) fn is_resident(&self) -> bool {
-        self.lock().frame.is_some()
-    }
-
-    pub(crate) fn stored_key(&self) -> Option<StorageKey> {
-        self.lock().stored.as_ref().map(|s| s.key.clone())
-    }
-
-    /// Whether an up-to-date stored copy is in `backend` (no copy made).
-    pub(crate) fn is_current_in(&self, backend: &Arc<dyn StorageBackend>) -> bool {
-        let state = self.lock();
-        !state.dirty
-            && state
-                .stored
-                .as_ref()
-                .is_some_and(|copy| Arc::ptr_eq(&copy.backend, backend))
-    }
-
-    /// The stored copy, when it is up to date and in `backend`.
-    pub(crate) fn current_copy_in(&self, backend: &Arc<dyn StorageBackend>) -> Option<StoredCopy> {
-        let state = self.lock();
-        match &state.stored {
-            Some(copy) if !state.dirty && Arc::ptr_eq(&copy.backend, backend) => Some(copy.clone()),
-            _ => None,
-        }
-    }
-
-    /// Whether the stored copy is missing or out of date.
-    pub(crate) fn is_dirty(&self) -> bool {
-        self.lock().dirty
-    }
-
-    pub(crate) fn mark_dirty(&self) {
-        self.lock().dirty = true;
-    }
-
-    /// Records that the data is now stored at `stored` and up to date there.
-    pub(crate) fn mark_saved(self: &Arc<DataSlot>, stored: StoredCopy) {
-        let budget = stored.budget.clone();
-        let bytes = {
-            let mut state = self.lock();
-            state.stored = Some(stored);
-            state.dirty = false;
-            state.frame.as_ref().map_or(0, DataFrame::estimated_size)
-        };
-        if let Some(budget) = budget {
-            budget.note(self, bytes);
-        }
-    }
-
-    /// Drops the resident data if an up-to-date stored copy exists; returns the bytes freed.
-    pub(crate) fn release(&self) -> usize {
-        let mut state = self.lock();
-        if state.dirty || state.stored.is_none() {
-            return 0;
-        }
-        state.frame.take().map_or(0, |f| f.estimated_size())
     }
 }
 

@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::frequency::Frequency;
 use crate::index::{IndexKind, IndexMetadata, unit_alias, unit_nanos};
+use crate::label::{Label, Overlap, show_ticks};
 use crate::name::TsName;
+use crate::slot::{Select, ticks, write_chunks};
 use crate::step::ProcessingStep;
 use crate::storage::{
     Attachment, DataSlot, FORMAT_VERSION, SeriesRecord, Storable, StoredCopy, from_json, to_json,
@@ -293,8 +295,14 @@ impl TimeSeries {
     /// it was released).
     pub fn data(&self) -> Result<DataFrame> {
         let frame = self.slot.frame()?;
+        self.checked(frame, Some(self.len))
+    }
+
+    /// `frame` when it has the series' columns and dtypes (and `rows` rows, when given);
+    /// otherwise a [`StorageError::Corrupt`] naming the stored object.
+    fn checked(&self, frame: DataFrame, rows: Option<usize>) -> Result<DataFrame> {
         let dtypes = frame.dtypes();
-        if frame.height() != self.len
+        if rows.is_some_and(|r| frame.height() != r)
             || frame.width() != 2
             || dtypes[0] != self.index_dtype
             || dtypes[1] != self.values_dtype
@@ -316,6 +324,181 @@ impl TimeSeries {
             }));
         }
         Ok(frame)
+    }
+
+    /// The points at positions `offset .. offset + len` (clipped to the series). A stored
+    /// series whose data is not in memory reads only the chunks that hold them.
+    pub fn read_rows(&self, offset: usize, len: usize) -> Result<DataFrame> {
+        let frame = self
+            .slot
+            .read(Select::Rows { offset, len }, self.empty_frame())?;
+        self.checked(frame, None)
+    }
+
+    /// The first `n` points (see [`TimeSeries::read_rows`]).
+    pub fn head(&self, n: usize) -> Result<DataFrame> {
+        self.read_rows(0, n)
+    }
+
+    /// The last `n` points (see [`TimeSeries::read_rows`]).
+    pub fn tail(&self, n: usize) -> Result<DataFrame> {
+        let n = n.min(self.len);
+        self.read_rows(self.len - n, n)
+    }
+
+    /// The points whose label is in `[start, end)`, for an integer, datetime or duration
+    /// index. A stored series whose data is not in memory reads only the chunks whose labels
+    /// meet the range (each chunk records its smallest and largest label).
+    ///
+    /// ```
+    /// # use meteaudata_core::{TimeSeries, date_range};
+    /// # use polars::prelude::*;
+    /// let index = date_range("2024-01-01", 48, "h")?;
+    /// let ts = TimeSeries::new("T#1_RAW#1", index, Series::new("v".into(), vec![1.0; 48]))?;
+    /// let day = chrono::NaiveDate::from_ymd_opt(2024, 1, 2).unwrap();
+    /// let second_day = ts.read_range(
+    ///     day.and_hms_opt(0, 0, 0).unwrap(),
+    ///     day.and_hms_opt(23, 59, 59).unwrap(),
+    /// )?;
+    /// assert_eq!(second_day.height(), 24);
+    /// # Ok::<(), meteaudata_core::Error>(())
+    /// ```
+    pub fn read_range(&self, start: impl Into<Label>, end: impl Into<Label>) -> Result<DataFrame> {
+        let (start, end) = (start.into(), end.into());
+        let (from, to) = (
+            start.ticks(&self.index_dtype)?,
+            end.ticks(&self.index_dtype)?,
+        );
+        if from > to {
+            return Err(Error::InvalidArgument(format!(
+                "time series {:?}: the range starts at {} after its end at {}",
+                self.name,
+                show_ticks(from, &self.index_dtype),
+                show_ticks(to, &self.index_dtype)
+            )));
+        }
+        let frame = self.slot.read(
+            Select::Ticks {
+                start: from,
+                end: to,
+            },
+            self.empty_frame(),
+        )?;
+        self.checked(frame, None)
+    }
+
+    /// Adds points after the last one. The new labels must increase; when the first is not
+    /// after the series' last label, `overlap` decides: [`Overlap::Error`] refuses (naming
+    /// the label) and changes nothing, [`Overlap::Replace`] drops the points from that label
+    /// on first. Needs an integer, datetime or duration index; dtypes are normalised as in
+    /// [`TimeSeries::new`] and must then match the series'.
+    ///
+    /// On a stored series nothing already stored is read or rewritten (except the chunks a
+    /// replaced overlap touches, and small chunks merged by [`TimeSeries::compact`]): the
+    /// next save writes the new points as new chunks and commits a version that references
+    /// the old ones.
+    pub fn append(&mut self, index: Series, values: Series, overlap: Overlap) -> Result<()> {
+        if index.len() != values.len() {
+            return Err(Error::InvalidArgument(format!(
+                "time series {:?}: {} labels but {} values to append",
+                self.name,
+                index.len(),
+                values.len()
+            )));
+        }
+        let index = normalize_index(index, &self.name)?;
+        let values = normalize_values(values)?;
+        for (role, given, own) in [
+            ("index", index.dtype(), &self.index_dtype),
+            ("values", values.dtype(), &self.values_dtype),
+        ] {
+            if given != own {
+                return Err(Error::InvalidArgument(format!(
+                    "time series {:?}: cannot append {role} of {given} to {role} of {own}",
+                    self.name
+                )));
+            }
+        }
+        let rows = DataFrame::new(index.len(), vec![index.into(), values.into()])?;
+        let Some(new) = ticks(&rows)? else {
+            return Err(Error::NotAllowed(format!(
+                "time series {:?}: appending needs an integer, datetime or duration index, not {}",
+                self.name, self.index_dtype
+            )));
+        };
+        let Some(first) = new.get(0) else {
+            return Ok(());
+        };
+        let mut previous = first;
+        for label in new.into_no_null_iter().skip(1) {
+            if label <= previous {
+                return Err(Error::InvalidArgument(format!(
+                    "time series {:?}: the labels to append must increase, but {} follows {}",
+                    self.name,
+                    show_ticks(label, &self.index_dtype),
+                    show_ticks(previous, &self.index_dtype)
+                )));
+            }
+            previous = label;
+        }
+        let mut len = self.len;
+        if let Some(last) = self.slot.max_tick()?
+            && first <= last
+        {
+            if overlap == Overlap::Error {
+                return Err(Error::Overlap {
+                    series: self.name.clone(),
+                    label: show_ticks(first, &self.index_dtype),
+                    last: show_ticks(last, &self.index_dtype),
+                });
+            }
+            len -= self.slot.truncate_from(first)?;
+        }
+        let last = self.slot.max_tick()?;
+        self.slot.append(&rows)?;
+        // A range index or a frequency survives when the new labels continue its grid.
+        let continues = |step: i64| {
+            last.is_none_or(|l| first.checked_sub(l) == Some(step))
+                && new
+                    .into_no_null_iter()
+                    .zip(new.into_no_null_iter().skip(1))
+                    .all(|(a, b)| b - a == step)
+        };
+        if let Some((start, step)) = self.range
+            && !(continues(step)
+                && match last {
+                    Some(l) => l == start + step * (len as i64 - 1),
+                    None => first == start,
+                })
+        {
+            self.range = None;
+        }
+        if let (Some(frequency), DataType::Datetime(unit, _) | DataType::Duration(unit)) =
+            (self.frequency, &self.index_dtype)
+            && !continues(frequency.nanos() / unit_nanos(*unit))
+        {
+            self.frequency = None;
+        }
+        self.len = len + rows.height();
+        Ok(())
+    }
+
+    /// Merges the small chunks at the end of a stored series (left by appends) into
+    /// full-size ones, written at the next save as a new version. Appends do this on their
+    /// own past a few small chunks. Returns whether there was anything to merge.
+    pub fn compact(&mut self) -> Result<bool> {
+        self.slot.compact()
+    }
+
+    fn empty_frame(&self) -> DataFrame {
+        DataFrame::new(
+            0,
+            vec![
+                Series::new_empty(INDEX_COLUMN.into(), &self.index_dtype).into(),
+                Series::new_empty(VALUES_COLUMN.into(), &self.values_dtype).into(),
+            ],
+        )
+        .expect("two empty columns make a frame")
     }
 
     /// The index labels.
@@ -505,7 +688,7 @@ impl TimeSeries {
             .backend
             .save(key, &data, SaveOptions::default())?;
         self.slot
-            .mark_saved(StoredCopy::new(attachment, key.clone(), None));
+            .mark_saved(StoredCopy::whole(attachment, key.clone()));
         Ok(())
     }
 
@@ -533,20 +716,25 @@ impl TimeSeries {
         self.slot.current_copy_in(&attachment.backend)
     }
 
-    /// Writes the data as a new immutable object at `key` with `record`; returns the copy to
-    /// record once the version that references it is committed.
+    /// Writes the data as new immutable chunks with `record`, under the keys `next_key`
+    /// gives; returns the copy to record once the version that references it is committed.
+    /// When only appended points are new in this backend, only they are written (the stored
+    /// chunks are referenced again).
     pub(crate) fn write_object(
         &self,
         attachment: &Attachment,
-        key: StorageKey,
         record: &SeriesRecord,
+        next_key: impl FnMut() -> Result<StorageKey>,
     ) -> Result<StoredCopy> {
-        let data = SeriesData {
-            frame: self.data()?,
-            metadata: to_json(record)?,
-        };
-        let checksum = attachment.backend.save_object(&key, &data)?;
-        Ok(StoredCopy::new(attachment, key, checksum))
+        let metadata = to_json(record)?;
+        let backend = &*attachment.backend;
+        if let Some((mut copy, tail)) = self.slot.tail_to_write(&attachment.backend) {
+            copy.chunks
+                .extend(write_chunks(backend, &tail, &metadata, next_key)?);
+            return Ok(copy);
+        }
+        let chunks = write_chunks(backend, &self.data()?, &metadata, next_key)?;
+        Ok(StoredCopy::new(attachment, chunks))
     }
 
     /// Records that the data is stored at `copy` (after a commit).
@@ -562,7 +750,7 @@ impl TimeSeries {
         lazy: bool,
     ) -> Result<TimeSeries> {
         let record: SeriesRecord = from_json(key, &attachment.backend.load_metadata(key)?)?;
-        TimeSeries::from_record(record, StoredCopy::new(attachment, key.clone(), None), lazy)
+        TimeSeries::from_record(record, StoredCopy::whole(attachment, key.clone()), lazy)
     }
 
     /// A series whose data is at `stored` and whose metadata is `record` (data read now, or

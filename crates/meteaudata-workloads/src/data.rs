@@ -33,6 +33,11 @@ pub fn index(n: usize) -> Series {
     .into_series()
 }
 
+/// Label `i` of the index of D(N, ·) (the `i`-th minute from 2020-01-01).
+pub fn label(i: i64) -> chrono::NaiveDateTime {
+    chrono::DateTime::from_timestamp_nanos(START_NS + i * MINUTE_NS).naive_utc()
+}
+
 /// D(N, s) as a `RAW` time series.
 pub fn series(n: usize, s: u64) -> TimeSeries {
     TimeSeries::new("RAW", index(n), Series::new("RAW".into(), values(n, s)))

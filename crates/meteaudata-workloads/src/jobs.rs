@@ -38,6 +38,8 @@ pub const JOBS: &[&str] = &[
     "w6_disk",
     "raw_parquet_write",
     "raw_parquet_read",
+    "range_append",
+    "appends_compact",
 ];
 
 struct Phases(Vec<(&'static str, f64)>);
@@ -206,6 +208,94 @@ pub fn run(job: &Job) -> Result<Value> {
                 bail!("opened version {:?}, expected {n}", opened.0);
             }
             checksum(&floats(&opened.1)?)
+        }
+        "range_append" => {
+            // A stored series of `n` points (a local folder, or the SQL database `--url`):
+            // saving it whole, loading it whole, reading one day of it (1,440 points from its
+            // middle), and appending one day after its end, each from a fresh open.
+            fresh(&job.dir)?;
+            let target = job
+                .url
+                .clone()
+                .unwrap_or_else(|| job.dir.display().to_string());
+            let mut ds = phases.time("build", || Ok(data::dataset(n)))?;
+            phases.time("save_whole", || match &job.url {
+                Some(url) => Ok(ds.use_url_storage(url)?),
+                None => Ok(ds.use_disk_storage(&job.dir)?),
+            })?;
+            drop(ds);
+            let whole = phases.time("load_whole", || {
+                let ds = Dataset::open(&target, "workload")?;
+                Ok(ds.signal("S0#1")?.time_series(raw_name)?.values()?)
+            })?;
+            let day_start = (n / 2) as i64;
+            let day = phases.time("read_day", || {
+                let ds = Dataset::open(&target, "workload")?;
+                let ts = ds.signal("S0#1")?.time_series(raw_name)?;
+                let (from, to) = (data::label(day_start), data::label(day_start + 1440));
+                Ok(ts.read_range(from, to)?)
+            })?;
+            if day.height() != 1440 {
+                bail!("read {} points of one day", day.height());
+            }
+            let expected = whole.slice(day_start, 1440);
+            if !day
+                .column("values")?
+                .as_materialized_series()
+                .equals_missing(&expected)
+            {
+                bail!("the day read differs from the same day of the whole series");
+            }
+            phases.time("append_day", || {
+                let mut ds = Dataset::open(&target, "workload")?;
+                let index = data::index(n + 1440).slice(n as i64, 1440);
+                let values = Series::new("v".into(), data::values(1440, 1));
+                ds.signal_mut("S0#1")?
+                    .append(raw_name, index, values, Overlap::Error)?;
+                Ok(())
+            })?;
+            checksum(&floats(&whole)?)
+        }
+        "appends_compact" => {
+            // A series grown by 1,000 appends of `n` points to a local folder, compacted,
+            // then loaded; and the same points saved whole and loaded.
+            fresh(&job.dir)?;
+            let grown = job.dir.join("grown");
+            let mut ds = Dataset::new("workload")?.with_signals([data::signal(n, 0)])?;
+            ds.use_disk_storage(&grown)?;
+            let all = data::index(n * 1000);
+            let values = data::values(n * 1000, 0);
+            phases.time("appends", || {
+                for k in 1..1000 {
+                    let chunk = Series::new("v".into(), values[k * n..(k + 1) * n].to_vec());
+                    ds.signal_mut("S0#1")?.append(
+                        raw_name,
+                        all.slice((k * n) as i64, n),
+                        chunk,
+                        Overlap::Error,
+                    )?;
+                }
+                Ok(())
+            })?;
+            phases.time("compact", || {
+                Ok(ds.signal_mut("S0#1")?.compact(raw_name)?)
+            })?;
+            drop(ds);
+            let whole = job.dir.join("whole");
+            let mut copy = data::dataset(n * 1000);
+            copy.use_disk_storage(&whole)?;
+            drop(copy);
+            let load = |dir: &Path| -> Result<Series> {
+                let ds =
+                    Dataset::open(dir.to_str().context("directory is not UTF-8")?, "workload")?;
+                Ok(ds.signal("S0#1")?.time_series(raw_name)?.values()?)
+            };
+            let appended = phases.time("load_appended", || load(&grown))?;
+            let saved = phases.time("load_whole", || load(&whole))?;
+            if !appended.equals_missing(&saved) {
+                bail!("the appended series differs from the same points saved whole");
+            }
+            checksum(&floats(&appended)?)
         }
         "add_signal_cost" => {
             // Adding signals of `n` points one by one to a dataset on disk: the median time

@@ -193,8 +193,8 @@ pub mod prelude {
     pub use meteaudata_core::polars::prelude::{DataFrame, NamedFrom, Series};
     pub use meteaudata_core::{
         BoxError, DataProvenance, Dataset, DatasetInput, DatasetProcessOptions, Error,
-        FunctionInfo, HtmlDisplay, ParamValue, Parameters, ProcessOptions, ProcessingStep,
-        ProcessingType, Signal, SignalTransform, Storable, TextDisplay, TimeSeries,
+        FunctionInfo, HtmlDisplay, Label, Overlap, ParamValue, Parameters, ProcessOptions,
+        ProcessingStep, ProcessingType, Signal, SignalTransform, Storable, TextDisplay, TimeSeries,
         TransformOutput, date_range, date_range_in,
     };
     #[cfg(feature = "plot")]

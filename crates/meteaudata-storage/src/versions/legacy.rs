@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::manifest::{Manifest, SeriesEntry, SignalEntry};
+use super::manifest::{Chunk, Manifest, SeriesEntry, SignalEntry};
 use crate::backend::StorageBackend;
 use crate::error::{Result, StorageError};
 use crate::key::StorageKey;
@@ -67,8 +67,7 @@ pub(crate) fn read(backend: &dyn StorageBackend, name: &str) -> Result<Option<Ma
             entry.series.insert(
                 series,
                 SeriesEntry {
-                    object: series_key.to_string(),
-                    checksum: None,
+                    chunks: vec![Chunk::whole(series_key.to_string(), None)],
                     record,
                 },
             );

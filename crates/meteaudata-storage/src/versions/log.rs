@@ -388,13 +388,13 @@ impl<'a> VersionLog<'a> {
     pub fn commit(&self, proposal: &Proposal) -> Result<Committed> {
         let base = match proposal.base {
             Some(b) => b,
-            None => {
-                let latest = self.latest()?;
-                if latest == 0 && !proposal.replace {
+            None => match self.latest()? {
+                0 if !proposal.replace => {
                     self.upgrade_legacy()?;
+                    self.latest()?
                 }
-                self.latest()?
-            }
+                latest => latest,
+            },
         };
         // Signals this proposal read before its base: nobody may have changed them since.
         if !proposal.replace {

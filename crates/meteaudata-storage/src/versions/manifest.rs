@@ -5,16 +5,73 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// One series in a version: its immutable data object and its metadata record.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SeriesEntry {
+/// One stored piece of a series: an immutable data object holding consecutive points.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Chunk {
     /// The key of the data object (written once, never overwritten).
     pub object: String,
-    /// The checksum of the object's bytes, when its backend computes one; verified on load.
+    /// The checksum of the object (its bytes, or its values); verified on load.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checksum: Option<String>,
+    /// Its number of points (unknown for objects written before chunks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<u64>,
+    /// The smallest and largest index label, as integer ticks (integers, or datetimes and
+    /// durations in their time unit), when the index is integer-backed: range reads skip the
+    /// chunks outside a range without reading them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounds: Option<(i64, i64)>,
+}
+
+impl Chunk {
+    /// A chunk of unknown size and bounds (an object written before chunks).
+    pub fn whole(object: impl Into<String>, checksum: Option<String>) -> Chunk {
+        Chunk {
+            object: object.into(),
+            checksum,
+            rows: None,
+            bounds: None,
+        }
+    }
+}
+
+/// One series in a version: its data, as chunks in index order, and its metadata record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "SeriesEntryDoc")]
+pub struct SeriesEntry {
+    /// Its data objects, in order: the series is their concatenation.
+    pub chunks: Vec<Chunk>,
     /// The series' metadata record (opaque to the protocol: the data model's JSON).
     pub record: Value,
+}
+
+/// A series entry as stored: chunks, or (written before chunks) one object and its checksum.
+#[derive(Deserialize)]
+struct SeriesEntryDoc {
+    #[serde(default)]
+    chunks: Option<Vec<Chunk>>,
+    #[serde(default)]
+    object: Option<String>,
+    #[serde(default)]
+    checksum: Option<String>,
+    record: Value,
+}
+
+impl TryFrom<SeriesEntryDoc> for SeriesEntry {
+    type Error = String;
+
+    fn try_from(doc: SeriesEntryDoc) -> std::result::Result<SeriesEntry, String> {
+        let chunks = match (doc.chunks, doc.object) {
+            (Some(chunks), None) => chunks,
+            (None, Some(object)) => vec![Chunk::whole(object, doc.checksum)],
+            (None, None) => return Err("a series entry without chunks".into()),
+            (Some(_), Some(_)) => return Err("a series entry with chunks and an object".into()),
+        };
+        Ok(SeriesEntry {
+            chunks,
+            record: doc.record,
+        })
+    }
 }
 
 /// One signal in a version: its record and its series, in order.
@@ -59,7 +116,8 @@ impl Manifest {
         self.signals
             .values()
             .flat_map(|s| s.series.values())
-            .map(|e| e.object.as_str())
+            .flat_map(|e| e.chunks.iter())
+            .map(|c| c.object.as_str())
     }
 }
 
@@ -209,8 +267,7 @@ mod tests {
                     (
                         (*name).to_owned(),
                         SeriesEntry {
-                            object: (*object).to_owned(),
-                            checksum: None,
+                            chunks: vec![Chunk::whole(*object, None)],
                             record: Value::Null,
                         },
                     )
@@ -239,6 +296,21 @@ mod tests {
         };
         m.apply(&replace);
         assert!(m.signals.is_empty());
+    }
+
+    #[test]
+    fn entries_written_before_chunks_read_as_one_chunk() {
+        let old: SeriesEntry =
+            serde_json::from_str(r#"{"object":"d/A#1/RAW#1/o1","checksum":"crc32:01","record":1}"#)
+                .unwrap();
+        assert_eq!(
+            old.chunks,
+            [Chunk::whole("d/A#1/RAW#1/o1", Some("crc32:01".into()))]
+        );
+        let text = serde_json::to_string(&old).unwrap();
+        assert!(text.starts_with(r#"{"chunks":"#), "{text}");
+        assert_eq!(serde_json::from_str::<SeriesEntry>(&text).unwrap(), old);
+        assert!(serde_json::from_str::<SeriesEntry>(r#"{"record":1}"#).is_err());
     }
 
     #[test]

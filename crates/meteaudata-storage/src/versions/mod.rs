@@ -6,7 +6,7 @@
 //!
 //! | key | what | written |
 //! |---|---|---|
-//! | `ds/<signal>/<series>/<object id>` | a series' data | once, never overwritten |
+//! | `ds/<signal>/<series>/<object id>` | a chunk of a series' data (consecutive points; a series is its chunks in order) | once, never overwritten |
 //! | `ds/_log/<version>` | a commit: what changed, when, by which operation | once (create-if-absent: the commit point) |
 //! | `ds/_checkpoint/<version>` | the whole state, every [`CHECKPOINT_INTERVAL`] versions | once |
 //! | `ds/_latest` | a hint: the latest version a writer committed (may lag) | overwritten |
@@ -35,13 +35,18 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 pub use log::{At, Committed, Keep, Proposal, PruneReport, SignalChange, VersionInfo, VersionLog};
-pub use manifest::{Changes, Manifest, SeriesEntry, SignalEntry, Summary};
+pub use manifest::{Changes, Chunk, Manifest, SeriesEntry, SignalEntry, Summary};
 
 use crate::error::Result;
 use crate::key::StorageKey;
 
 /// The format of version documents.
 pub const FORMAT_VERSION: u32 = 2;
+
+/// The most points one data object holds: a series is written as chunks of this many points
+/// (the last one shorter), so that a range read loads only the chunks it needs and an append
+/// writes only new chunks.
+pub const CHUNK_ROWS: usize = 1 << 17;
 
 /// A checkpoint (the whole state) is written every this many versions.
 pub const CHECKPOINT_INTERVAL: u64 = 50;

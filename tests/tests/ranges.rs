@@ -1,0 +1,138 @@
+//! Stored series read in part and grown in place, on a local folder, in memory, on SQLite,
+//! PostgreSQL and MariaDB (S3: `s3_storage.rs`): random range reads, head and tail,
+//! appends, refused and replaced overlaps and compactions agree with the same operations in
+//! memory, and each change is one version.
+
+use std::sync::Arc;
+
+use meteaudata::prelude::*;
+use meteaudata::storage::{MemoryBackend, StorageBackend, create_backend};
+use meteaudata::{Attachment, Error};
+use meteaudata_e2e::env::{store_targets, unique};
+use meteaudata_e2e::ranges::ranges_and_appends_agree_with_memory;
+use meteaudata_e2e::workload;
+
+fn backend_of(target: &str) -> Arc<dyn StorageBackend> {
+    meteaudata::register_backends();
+    let config = if target.contains("://") {
+        StorageConfig::for_url(target)
+    } else {
+        StorageConfig::for_disk(target)
+    };
+    create_backend(&config).unwrap()
+}
+
+#[test]
+fn ranges_and_appends_agree_with_memory_on_every_store() {
+    let mut targets: Vec<(String, Arc<dyn StorageBackend>)> = store_targets("ranges")
+        .into_iter()
+        .map(|t| (t.clone(), backend_of(&t)))
+        .collect();
+    targets.push(("memory".into(), Arc::new(MemoryBackend::new())));
+    for (seed, (target, backend)) in targets.into_iter().enumerate() {
+        // A budget of 0: saved data is released at once, so reads go to the store.
+        let attachment = || Attachment::new(backend.clone(), true, 0);
+        eprintln!("{target}");
+        ranges_and_appends_agree_with_memory(attachment, &unique("ranges"), 14, 7 + seed as u64);
+    }
+}
+
+#[test]
+fn an_append_writes_only_the_new_points() {
+    let dir = meteaudata_e2e::env::scratch("append-cost");
+    let mut ds = Dataset::new("plant")
+        .unwrap()
+        .with_signals([workload::signal(300_000, 0)])
+        .unwrap();
+    ds.use_disk_storage(&dir).unwrap();
+    let objects = |dir: &std::path::Path| {
+        meteaudata_e2e::env::files_under(dir)
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
+            .collect::<Vec<_>>()
+    };
+    let before = objects(&dir);
+    assert_eq!(before.len(), 3, "300,000 points make three chunks");
+    let signal = ds.signal_mut("S0#1").unwrap();
+    let last = workload::index(300_001).tail(Some(1));
+    signal
+        .append(
+            "S0#1_RAW#1",
+            last,
+            Series::new("v".into(), [1.5]),
+            Overlap::Error,
+        )
+        .unwrap();
+    let after = objects(&dir);
+    assert_eq!(after.len(), 4, "one new object");
+    for path in &before {
+        assert!(after.contains(path), "{} is kept", path.display());
+    }
+    let reopened = Dataset::open(dir.to_str().unwrap(), "plant").unwrap();
+    let ts = reopened
+        .signal("S0#1")
+        .unwrap()
+        .time_series("S0#1_RAW#1")
+        .unwrap();
+    assert_eq!(ts.len(), 300_001);
+    let tail = ts.tail(2).unwrap();
+    let values: Vec<Option<f64>> = tail
+        .column("values")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(values, [workload::values(300_000, 0)[299_999], Some(1.5)]);
+}
+
+#[test]
+fn bad_appends_and_ranges_name_the_culprit_and_change_nothing() {
+    let mut signal = workload::signal(100, 0);
+    let before = signal.time_series("S0#1_RAW#1").unwrap().clone();
+    let index = workload::index(100);
+    let err = signal
+        .append(
+            "S0#1_RAW#1",
+            index.slice(98, 2),
+            Series::new("v".into(), [1.0, 2.0]),
+            Overlap::Error,
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Overlap { .. }), "{err}");
+    assert!(err.to_string().contains("2020-01-01 01:38:00"), "{err}");
+    let err = signal
+        .append(
+            "S0#1_RAW#1",
+            Series::new("i".into(), [5i64]),
+            Series::new("v".into(), [1.0]),
+            Overlap::Error,
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("cannot append index of i64"),
+        "{err}"
+    );
+    let err = signal
+        .append(
+            "S0#1_NOPE#1",
+            index.slice(0, 1),
+            Series::new("v".into(), [1.0]),
+            Overlap::Error,
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("S0#1_NOPE#1"), "{err}");
+    assert_eq!(signal.time_series("S0#1_RAW#1").unwrap(), &before);
+    let ts = signal.time_series("S0#1_RAW#1").unwrap();
+    let day = |h| {
+        chrono::NaiveDate::from_ymd_opt(2020, 1, 1)
+            .unwrap()
+            .and_hms_opt(h, 0, 0)
+            .unwrap()
+    };
+    let err = ts.read_range(day(2), day(1)).unwrap_err();
+    assert!(err.to_string().contains("after its end"), "{err}");
+    let err = ts.read_range(3, 4).unwrap_err();
+    assert!(err.to_string().contains("datetime"), "{err}");
+    assert_eq!(ts.read_range(day(1), day(1)).unwrap().height(), 0);
+}
