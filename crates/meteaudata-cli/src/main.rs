@@ -6,6 +6,7 @@
 
 mod demo;
 mod inspect;
+mod points;
 mod source;
 
 use std::path::{Path, PathBuf};
@@ -15,7 +16,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use meteaudata::plot::{DatasetPlot, PlotOptions, SignalPlot, write_lineage};
-use meteaudata::{Dataset, TextDisplay};
+use meteaudata::{Dataset, DatasetOpen, Overlap, TextDisplay};
 
 use source::Location;
 
@@ -42,6 +43,13 @@ enum Command {
         /// Print the full metadata tree instead (as `Display` does), down to this depth.
         #[arg(long, value_name = "DEPTH")]
         metadata: Option<usize>,
+        /// Print the points of `--series` whose labels are in [START, END) instead, reading
+        /// only the stored chunks that hold them.
+        #[arg(long, num_args = 2, value_names = ["START", "END"], requires = "series")]
+        range: Option<Vec<String>>,
+        /// The series whose points `--range` prints.
+        #[arg(long)]
+        series: Option<String>,
     },
     /// Copy a dataset between an archive (`*.zip`), a Parquet store and a SQL or object store.
     Convert {
@@ -129,6 +137,22 @@ enum Command {
         #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
         grace: u64,
     },
+    /// Append points from a file to a stored series: one new version that writes only them.
+    Append {
+        /// A Parquet store directory or a store URL.
+        store: String,
+        /// The dataset.
+        dataset: String,
+        /// The full series name, e.g. `Temperature#1_RAW#1`.
+        series: String,
+        /// A `.csv` (header line, then label,value lines) or `.parquet` file (label and value
+        /// columns first).
+        file: PathBuf,
+        /// Replace the stored points from the first new label on, instead of refusing points
+        /// that are not after the last one.
+        #[arg(long)]
+        replace: bool,
+    },
     /// Build the example dataset and write a store, an archive, a plot and a lineage page.
     Demo {
         /// The directory to write into (created when missing).
@@ -176,13 +200,80 @@ fn run(cli: Cli) -> Result<()> {
         Command::Inspect {
             source,
             dataset,
+            range: Some(range),
+            series: Some(series),
+            ..
+        } => {
+            let location = Location::source(&source)?;
+            let data = source::open_lazy(&location, dataset.as_deref())?;
+            let ts = data
+                .iter()
+                .find_map(|s| s.time_series(&series).ok())
+                .with_context(|| format!("no series {series:?} in dataset {:?}", data.name()))?;
+            let dtype = ts.index_data_type();
+            let (start, end) = (
+                points::label(&range[0], dtype)?,
+                points::label(&range[1], dtype)?,
+            );
+            let frame = ts.read_range(start, end)?;
+            println!("index,values");
+            let (index, values) = (
+                frame.columns()[0].as_materialized_series(),
+                frame.columns()[1].as_materialized_series(),
+            );
+            for row in 0..frame.height() {
+                let value = match values.get(row)? {
+                    meteaudata::polars::prelude::AnyValue::Null => String::new(),
+                    v => v.to_string(),
+                };
+                println!("{},{value}", index.get(row)?);
+            }
+        }
+        Command::Inspect {
+            source,
+            dataset,
             metadata,
+            ..
         } => {
             let dataset = open(&source, dataset.as_deref())?;
             match metadata {
                 Some(depth) => print!("{}", dataset.to_text(depth)),
                 None => print!("{}", inspect::tree(&dataset)?),
             }
+        }
+        Command::Append {
+            store,
+            dataset,
+            series,
+            file,
+            replace,
+        } => {
+            let location = Location::source(&store)?;
+            let config = location
+                .config()?
+                .auto_save(true)
+                .access(meteaudata::storage::StorageAccess::OpenExisting);
+            let mut data = Dataset::open_with(&config, &dataset)
+                .with_context(|| format!("cannot open {dataset:?} in {location}"))?;
+            let signal = data
+                .iter()
+                .find(|s| s.time_series(&series).is_ok())
+                .map(|s| s.name().to_owned())
+                .with_context(|| format!("no series {series:?} in dataset {dataset:?}"))?;
+            let ts = data.signal(&signal)?.time_series(&series)?;
+            let (index, values) = points::read(&file, ts.index_data_type(), ts.values_data_type())?;
+            let added = index.len();
+            let overlap = if replace {
+                Overlap::Replace
+            } else {
+                Overlap::Error
+            };
+            data.signal_mut(&signal)?
+                .append(&series, index, values, overlap)?;
+            eprintln!(
+                "appended {added} points to {series}: {dataset} is now at version {}",
+                data.version().unwrap_or(0)
+            );
         }
         Command::Convert { from, to, dataset } => {
             let mut data = open(&from, dataset.as_deref())?;

@@ -136,6 +136,15 @@ fn open_archive(path: &Path) -> Result<Dataset> {
 /// Opens the dataset at `location`; `name` picks one when a store holds several. Stores that
 /// meteaudata for Python left behind (its disk directory or SQL tables) are imported.
 pub fn open(location: &Location, name: Option<&str>) -> Result<Dataset> {
+    open_as(location, name, false)
+}
+
+/// As [`open`], but series data of a store of ours stays in the store until it is read.
+pub fn open_lazy(location: &Location, name: Option<&str>) -> Result<Dataset> {
+    open_as(location, name, true)
+}
+
+fn open_as(location: &Location, name: Option<&str>, lazy: bool) -> Result<Dataset> {
     if let Location::Archive(path) = location {
         return open_archive(path);
     }
@@ -150,9 +159,11 @@ pub fn open(location: &Location, name: Option<&str>) -> Result<Dataset> {
             many.join(", ")
         ),
     };
-    let mut dataset = Dataset::open_with(&location.read_config()?.lazy_load(false), &chosen)
+    let mut dataset = Dataset::open_with(&location.read_config()?.lazy_load(lazy), &chosen)
         .with_context(|| format!("cannot open {chosen:?} in {location}"))?;
-    dataset.load_all()?;
+    if !lazy {
+        dataset.load_all()?;
+    }
     Ok(dataset)
 }
 

@@ -398,3 +398,108 @@ fn demo_writes_a_store_an_archive_and_pages_that_agree() {
     ok(&["demo", dir.to_str().unwrap()]);
     assert!(Path::new(&dir.join("store")).is_dir());
 }
+
+#[test]
+fn append_from_csv_and_parquet_then_read_a_range() {
+    use meteaudata::polars::prelude::*;
+    use meteaudata::{DataProvenance, Signal, StorageExt, TimeSeries, date_range};
+    let dir = scratch("append");
+    let store = dir.join("store");
+    let raw = TimeSeries::new(
+        "RAW",
+        date_range("2024-01-01", 100, "min").unwrap(),
+        Series::new("v".into(), (0..100).map(f64::from).collect::<Vec<_>>()),
+    )
+    .unwrap();
+    let mut ds = meteaudata::Dataset::new("plant")
+        .unwrap()
+        .with_signals([Signal::new("Flow", "l/s", DataProvenance::default(), [raw]).unwrap()])
+        .unwrap();
+    ds.use_disk_storage(&store).unwrap();
+    let store = store.to_str().unwrap();
+    let csv = dir.join("new.csv");
+    std::fs::write(
+        &csv,
+        "time,flow\n2024-01-01 01:40:00,1.5\n2024-01-01 01:41:00,\n2024-01-01T01:42:00,3.5\n",
+    )
+    .unwrap();
+    let csv = csv.to_str().unwrap();
+    let out = run(&["append", store, "plant", "Flow#1_RAW#1", csv]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("appended 3 points to Flow#1_RAW#1: plant is now at version 2"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let range = |start: &str, end: &str| {
+        ok(&[
+            "inspect",
+            store,
+            "--series",
+            "Flow#1_RAW#1",
+            "--range",
+            start,
+            end,
+        ])
+    };
+    assert_eq!(
+        range("2024-01-01 01:39:00", "2024-01-01 01:42:00"),
+        "index,values\n2024-01-01 01:39:00,99.0\n2024-01-01 01:40:00,1.5\n2024-01-01 01:41:00,\n"
+    );
+    // The same points again overlap: refused, naming the first label; replaced on request.
+    let line = fails(&["append", store, "plant", "Flow#1_RAW#1", csv]);
+    assert!(line.contains("2024-01-01 01:40:00"), "{line}");
+    let parquet = dir.join("new.parquet");
+    let mut frame = df!(
+        "time" => ["2024-01-01 01:41:00", "2024-01-01 01:43:00"],
+        "flow" => [7.0, 8.0],
+    )
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(&parquet).unwrap())
+        .finish(&mut frame)
+        .unwrap();
+    ok(&[
+        "append",
+        store,
+        "plant",
+        "Flow#1_RAW#1",
+        parquet.to_str().unwrap(),
+        "--replace",
+    ]);
+    assert_eq!(
+        range("2024-01-01 01:40:00", "2024-01-01 02:00:00"),
+        "index,values\n2024-01-01 01:40:00,1.5\n2024-01-01 01:41:00,7.0\n2024-01-01 01:43:00,8.0\n"
+    );
+    let listing = ok(&["versions", store, "plant"]);
+    assert_eq!(listing.lines().count(), 3, "{listing}");
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "time,flow\nsoon,1.0\n").unwrap();
+    let line = fails(&[
+        "append",
+        store,
+        "plant",
+        "Flow#1_RAW#1",
+        bad.to_str().unwrap(),
+    ]);
+    assert!(line.contains("row 0") && line.contains("soon"), "{line}");
+    let line = fails(&[
+        "inspect",
+        store,
+        "--series",
+        "Flow#1_RAW#1",
+        "--range",
+        "2024-01-02",
+        "2024-01-01",
+    ]);
+    assert!(line.contains("after its end"), "{line}");
+    assert_eq!(
+        ok(&["versions", store, "plant"]).lines().count(),
+        3,
+        "nothing changed"
+    );
+}

@@ -40,8 +40,9 @@ impl From<DateTime<Utc>> for Label {
 }
 
 impl Label {
-    /// The label as the integer ticks an index of `dtype` stores.
-    pub(crate) fn ticks(self, dtype: &DataType) -> Result<i64> {
+    /// The label as the integer ticks an index of `dtype` stores (an error naming both when
+    /// the label does not fit the index).
+    pub fn ticks(self, dtype: &DataType) -> Result<i64> {
         let utc = match (self, dtype) {
             (Label::Int(v), DataType::Int64 | DataType::Duration(_)) => return Ok(v),
             (Label::Time(t), DataType::Datetime(..)) => t.and_utc(),
