@@ -1,7 +1,7 @@
 //! A property check shared by the range tests of every backend: random appends (some
-//! overlapping, refused or replacing), compactions and reads of a stored series agree with
-//! the same operations on a series in memory, each change is one version, and reads of a
-//! released series leave it released.
+//! overlapping, refused or replacing), updates and deletions of ranges, compactions and reads
+//! of a stored series agree with the same operations on a series in memory, each change is
+//! one version, and reads of a released series leave it released.
 
 use meteaudata::polars::prelude::*;
 use meteaudata::prelude::*;
@@ -55,6 +55,19 @@ fn last_label(ts: &TimeSeries) -> i64 {
         .unwrap()
 }
 
+fn first_label(ts: &TimeSeries) -> i64 {
+    ts.head(1)
+        .unwrap()
+        .column("index")
+        .unwrap()
+        .as_materialized_series()
+        .to_physical_repr()
+        .i64()
+        .unwrap()
+        .get(0)
+        .unwrap()
+}
+
 fn same(context: &str, got: &DataFrame, expected: &DataFrame) {
     assert!(
         got.equals_missing(expected),
@@ -86,7 +99,7 @@ pub fn ranges_and_appends_agree_with_memory(
     for step in 0..steps {
         let last = last_label(&model);
         let context = format!("{name}, step {step}");
-        match rng.below(10) {
+        match rng.below(13) {
             0..=4 => {
                 let first = last + MINUTE_NS * (1 + rng.below(3) as i64);
                 let (i, v) = points(first, 1 + rng.below(400) as usize, step as u64);
@@ -128,10 +141,44 @@ pub fn ranges_and_appends_agree_with_memory(
                 signal.append(RAW, i, v, Overlap::Replace).unwrap();
                 versions += 1;
             }
-            _ => {
+            8 => {
                 if ds.signal_mut(SIGNAL).unwrap().compact(RAW).unwrap() {
                     versions += 1;
                 }
+            }
+            9 | 10 => {
+                let span = (last - first_label(&model)) / MINUTE_NS;
+                let a = first_label(&model) + rng.below(span as u64 + 1) as i64 * MINUTE_NS;
+                let b = a + rng.below(2_000) as i64 * MINUTE_NS;
+                let expected = model.delete_range(time(a), time(b)).unwrap();
+                let removed = ds
+                    .signal_mut(SIGNAL)
+                    .unwrap()
+                    .delete_range(RAW, time(a), time(b))
+                    .unwrap();
+                assert_eq!(removed, expected, "{context}: points deleted");
+                versions += 1;
+            }
+            _ => {
+                let span = (last - first_label(&model)) / MINUTE_NS;
+                let a = first_label(&model) + rng.below(span as u64 + 1) as i64 * MINUTE_NS;
+                let width = 1 + rng.below(1_500) as i64;
+                let (i, v) = points(
+                    a,
+                    (width as usize).min(1 + rng.below(1_500) as usize),
+                    90 + step as u64,
+                );
+                let b = a + width * MINUTE_NS;
+                let expected = model
+                    .update(time(a), time(b), i.clone(), v.clone())
+                    .unwrap();
+                let replaced = ds
+                    .signal_mut(SIGNAL)
+                    .unwrap()
+                    .update(RAW, time(a), time(b), i, v)
+                    .unwrap();
+                assert_eq!(replaced, expected, "{context}: points replaced");
+                versions += 1;
             }
         }
         assert_eq!(

@@ -33,7 +33,7 @@ fn ranges_and_appends_agree_with_memory_on_every_store() {
         // A budget of 0: saved data is released at once, so reads go to the store.
         let attachment = || Attachment::new(backend.clone(), true, 0);
         eprintln!("{target}");
-        ranges_and_appends_agree_with_memory(attachment, &unique("ranges"), 14, 7 + seed as u64);
+        ranges_and_appends_agree_with_memory(attachment, &unique("ranges"), 24, 7 + seed as u64);
     }
 }
 
@@ -84,6 +84,72 @@ fn an_append_writes_only_the_new_points() {
         .iter()
         .collect();
     assert_eq!(values, [workload::values(300_000, 0)[299_999], Some(1.5)]);
+}
+
+#[test]
+fn updates_and_deletions_rewrite_only_the_chunks_they_touch() {
+    let dir = meteaudata_e2e::env::scratch("update-cost");
+    let mut ds = Dataset::new("plant")
+        .unwrap()
+        .with_signals([workload::signal(300_000, 0)])
+        .unwrap();
+    ds.use_disk_storage(&dir).unwrap();
+    let chunks = |ds: &Dataset| {
+        let backend = ds.storage().unwrap().backend.clone();
+        let log = meteaudata::storage::versions::VersionLog::new(&*backend, "plant").unwrap();
+        let state = log.state(log.latest().unwrap()).unwrap();
+        state.signals["S0#1"].series["S0#1_RAW#1"]
+            .chunks
+            .iter()
+            .map(|c| c.object.clone())
+            .collect::<Vec<_>>()
+    };
+    let before = chunks(&ds);
+    assert_eq!(before.len(), 3);
+    // A day inside the second chunk (points 131,072 .. 262,143): only that chunk is new.
+    let day = |i: i64| workload::label(i);
+    let index = workload::index(150_000).slice(140_000, 1_440);
+    let replaced = ds
+        .signal_mut("S0#1")
+        .unwrap()
+        .update(
+            "S0#1_RAW#1",
+            day(140_000),
+            day(141_440),
+            index,
+            Series::new("v".into(), vec![0.5; 1_440]),
+        )
+        .unwrap();
+    assert_eq!(replaced, 1_440);
+    let after = chunks(&ds);
+    assert_eq!(
+        (after[0].as_str(), after[2].as_str()),
+        (before[0].as_str(), before[2].as_str())
+    );
+    assert_ne!(after[1], before[1]);
+    // Deleting from inside the first chunk to inside the third drops the second unread.
+    let removed = ds
+        .signal_mut("S0#1")
+        .unwrap()
+        .delete_range("S0#1_RAW#1", day(100_000), day(270_000))
+        .unwrap();
+    assert_eq!(removed, 170_000);
+    let last = chunks(&ds);
+    assert!(
+        !last.contains(&after[1]),
+        "the second chunk is gone: {last:?}"
+    );
+    let reopened = Dataset::open(dir.to_str().unwrap(), "plant").unwrap();
+    let ts = reopened
+        .signal("S0#1")
+        .unwrap()
+        .time_series("S0#1_RAW#1")
+        .unwrap();
+    assert_eq!(ts.len(), 130_000);
+    let mut expected = workload::values(300_000, 0);
+    expected.drain(100_000..270_000);
+    assert_eq!(meteaudata_e2e::float_values(ts), expected);
+    assert_eq!(ts.frequency(), None, "a hole leaves no frequency");
 }
 
 #[test]

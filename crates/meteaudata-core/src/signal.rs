@@ -13,7 +13,7 @@ use meteaudata_storage::versions::{
 };
 
 use crate::error::{Error, ObjectKind, Result};
-use crate::label::Overlap;
+use crate::label::{Label, Overlap};
 use crate::name::{SignalName, TsName, validate_custom_base, validate_name};
 use crate::provenance::DataProvenance;
 use crate::step::ProcessingStep;
@@ -389,15 +389,50 @@ impl Signal {
         values: Series,
         overlap: Overlap,
     ) -> Result<()> {
+        self.edit(series, |ts| ts.append(index, values, overlap))
+    }
+
+    /// Replaces the points of series `series` whose label is in `[start, end)` by new ones
+    /// (see [`TimeSeries::update`]), then auto-saves: on a store, one version that rewrites
+    /// only the chunks holding the range. On failure nothing changes. Returns how many points
+    /// were replaced.
+    pub fn update(
+        &mut self,
+        series: &str,
+        start: impl Into<Label>,
+        end: impl Into<Label>,
+        index: Series,
+        values: Series,
+    ) -> Result<usize> {
+        let (start, end) = (start.into(), end.into());
+        self.edit(series, |ts| ts.update(start, end, index, values))
+    }
+
+    /// Removes the points of series `series` whose label is in `[start, end)` (see
+    /// [`TimeSeries::delete_range`]), then auto-saves as for [`Signal::update`]. Returns how
+    /// many points were removed.
+    pub fn delete_range(
+        &mut self,
+        series: &str,
+        start: impl Into<Label>,
+        end: impl Into<Label>,
+    ) -> Result<usize> {
+        let (start, end) = (start.into(), end.into());
+        self.edit(series, |ts| ts.delete_range(start, end))
+    }
+
+    /// Runs `change` on series `series` as one change of this signal: auto-saved, and undone
+    /// when it or the save fails.
+    fn edit<T>(
+        &mut self,
+        series: &str,
+        change: impl FnOnce(&mut TimeSeries) -> Result<T>,
+    ) -> Result<T> {
         self.time_series(series)?;
         self.transaction(|signal| {
-            signal
-                .time_series
-                .get_mut(series)
-                .expect("checked above")
-                .append(index, values, overlap)?;
+            let out = change(signal.time_series.get_mut(series).expect("checked above"))?;
             signal.touch();
-            Ok(())
+            Ok(out)
         })
     }
 

@@ -2,8 +2,10 @@
 //!
 //! A stored series is a list of chunks (immutable objects of at most
 //! [`CHUNK_ROWS`] consecutive points, each with its checksum, size and smallest and largest
-//! index label). Range reads load only the chunks they need; appended points wait in a
-//! pending tail, and the next save writes only them as new chunks.
+//! index label). Range reads load only the chunks they need. An edit (append, update or
+//! delete of a range, compaction) turns the series into a list of parts: stored chunks it
+//! did not touch, and new points in memory where it did; the next save writes only the new
+//! parts, as new chunks.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -50,11 +52,6 @@ impl StoredChunk {
             rows: self.rows.map(|r| r as u64),
             bounds: self.bounds,
         }
-    }
-
-    /// Whether the chunk may hold labels in `[start, end)` (unknown bounds: it may).
-    fn may_hold(&self, start: i64, end: i64) -> bool {
-        self.bounds.is_none_or(|(lo, hi)| hi >= start && lo < end)
     }
 }
 
@@ -176,9 +173,24 @@ fn between(frame: &DataFrame, start: i64, end: i64) -> Result<DataFrame> {
     Ok(frame.filter(&mask)?)
 }
 
-/// The rows of `frame` whose label is below `cut` ticks.
-fn before(frame: &DataFrame, cut: i64) -> Result<DataFrame> {
-    between(frame, i64::MIN, cut)
+/// `frame` without the rows whose label is in `[start, end)`: the rows before, the rows
+/// after.
+fn split_around(frame: &DataFrame, start: i64, end: i64) -> Result<(DataFrame, DataFrame)> {
+    Ok((
+        between(frame, i64::MIN, start)?,
+        between(frame, end, i64::MAX)?,
+    ))
+}
+
+/// Appends `next` to an optional frame.
+fn stack(acc: &mut Option<DataFrame>, next: DataFrame) -> Result<()> {
+    match acc.as_mut() {
+        Some(frame) => {
+            frame.vstack_mut_owned(next)?;
+        }
+        None => *acc = Some(next),
+    }
+    Ok(())
 }
 
 /// Which part of a series to read.
@@ -199,27 +211,99 @@ impl Select {
     }
 }
 
+/// One part of an edited series: a stored chunk kept as it is, or points in memory.
+#[derive(Debug, Clone)]
+enum Part {
+    Stored(StoredChunk),
+    New(DataFrame),
+}
+
+impl Part {
+    /// Its points, if known without reading.
+    fn rows(&self) -> Option<usize> {
+        match self {
+            Part::Stored(chunk) => chunk.rows,
+            Part::New(frame) => Some(frame.height()),
+        }
+    }
+
+    /// Whether it is smaller than a full chunk (or of unknown size), so worth merging.
+    fn is_small(&self) -> bool {
+        self.rows().is_none_or(|r| r < CHUNK_ROWS)
+    }
+
+    fn load(&self, stored: &StoredCopy) -> Result<DataFrame> {
+        match self {
+            Part::Stored(chunk) => stored.load(chunk),
+            Part::New(frame) => Ok(frame.clone()),
+        }
+    }
+
+    /// Its smallest and largest label, when known without reading.
+    fn bounds(&self) -> Result<Option<(i64, i64)>> {
+        match self {
+            Part::Stored(chunk) => Ok(chunk.bounds),
+            Part::New(frame) => tick_bounds(frame),
+        }
+    }
+}
+
 #[derive(Debug)]
 struct SlotState {
     /// The whole series in memory, when resident.
     frame: Option<DataFrame>,
-    /// The stored chunks.
+    /// The stored chunks (as last saved or read).
     stored: Option<StoredCopy>,
-    /// Points appended after the stored chunks, not stored yet (always resident).
-    pending: Option<DataFrame>,
-    /// The stored copy (plus pending points) is out of date: the next save writes the whole
-    /// series.
+    /// After an edit of a stored series: the series as parts (stored chunks and new points),
+    /// of which the next save writes only the new ones.
+    edits: Option<Vec<Part>>,
+    /// The stored copy is out of date as a whole: the next save writes the whole series.
     dirty: bool,
 }
 
 impl SlotState {
-    /// Whether only the pending tail needs writing to be up to date in `backend`.
-    fn tail_in(&self, backend: &Arc<dyn StorageBackend>) -> bool {
+    /// Whether the stored chunks are in `backend` and can be kept by the next save there.
+    fn kept_in(&self, backend: &Arc<dyn StorageBackend>) -> bool {
         !self.dirty
             && self
                 .stored
                 .as_ref()
                 .is_some_and(|copy| Arc::ptr_eq(&copy.backend, backend))
+    }
+
+    /// Whether edits can be recorded as parts (otherwise the frame in memory is the series).
+    fn edits_parts(&self) -> bool {
+        !self.dirty && self.stored.is_some()
+    }
+
+    /// The series as parts: the edits, or the stored chunks.
+    fn parts(&self) -> Vec<Part> {
+        match (&self.edits, &self.stored) {
+            (Some(parts), _) => parts.clone(),
+            (None, Some(stored)) => stored.chunks.iter().cloned().map(Part::Stored).collect(),
+            (None, None) => Vec::new(),
+        }
+    }
+}
+
+/// What an edit of a range removed: how many points, and their smallest and largest label.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Removed {
+    pub(crate) rows: usize,
+    pub(crate) bounds: Option<(i64, i64)>,
+}
+
+impl Removed {
+    fn add(&mut self, frame: &DataFrame, start: i64, end: i64) -> Result<()> {
+        let inside = between(frame, start, end)?;
+        self.rows += inside.height();
+        if let Some((lo, hi)) = tick_bounds(&inside)? {
+            self.bounds = Some(match self.bounds {
+                Some((a, b)) => (a.min(lo), b.max(hi)),
+                None => (lo, hi),
+            });
+        }
+        Ok(())
     }
 }
 
@@ -235,7 +319,7 @@ impl DataSlot {
             state: Mutex::new(SlotState {
                 frame: Some(frame),
                 stored: None,
-                pending: None,
+                edits: None,
                 dirty: true,
             }),
         })
@@ -246,7 +330,7 @@ impl DataSlot {
             state: Mutex::new(SlotState {
                 frame: None,
                 stored: Some(stored),
-                pending: None,
+                edits: None,
                 dirty: false,
             }),
         })
@@ -263,10 +347,18 @@ impl DataSlot {
             state: Mutex::new(SlotState {
                 frame: state.frame.clone(),
                 stored: state.stored.clone(),
-                pending: state.pending.clone(),
+                edits: state.edits.clone(),
                 dirty: state.dirty,
             }),
         })
+    }
+
+    /// The stored copy the parts of a released series are read through.
+    fn released(state: &SlotState) -> Result<StoredCopy> {
+        state
+            .stored
+            .clone()
+            .ok_or_else(|| Error::NotAllowed("series data is neither in memory nor stored".into()))
     }
 
     /// The data, read from the store when it was released.
@@ -275,13 +367,17 @@ impl DataSlot {
         if let Some(frame) = &state.frame {
             return Ok(frame.clone());
         }
-        let stored = state.stored.clone().ok_or_else(|| {
-            Error::NotAllowed("series data is neither in memory nor stored".into())
-        })?;
-        let mut frame = stored.load_all()?;
-        if let Some(pending) = &state.pending {
-            frame.vstack_mut(pending)?;
-        }
+        let stored = Self::released(&state)?;
+        let frame = match &state.edits {
+            Some(parts) => {
+                let mut whole = None;
+                for part in parts {
+                    stack(&mut whole, part.load(&stored)?)?;
+                }
+                whole.ok_or_else(|| Error::NotAllowed("an edited series without parts".into()))?
+            }
+            None => stored.load_all()?,
+        };
         state.frame = Some(frame.clone());
         drop(state);
         if let Some(budget) = &stored.budget {
@@ -292,110 +388,92 @@ impl DataSlot {
 
     /// Part of the data, reading only the stored chunks it needs (the data stays released);
     /// `empty` is a frame of the series' schema with no rows.
-    pub(crate) fn read(&self, select: Select, empty: DataFrame) -> Result<DataFrame> {
+    pub(crate) fn read(
+        self: &Arc<DataSlot>,
+        select: Select,
+        empty: DataFrame,
+    ) -> Result<DataFrame> {
         let state = self.lock();
         if let Some(frame) = &state.frame {
             return select.apply(frame);
         }
-        let stored = state.stored.clone().ok_or_else(|| {
-            Error::NotAllowed("series data is neither in memory nor stored".into())
-        })?;
-        let pending = state.pending.clone();
+        let stored = Self::released(&state)?;
+        let parts = state.parts();
         drop(state);
         let mut out = empty;
         match select {
-            Select::Rows { offset, len } if stored.chunks.iter().all(|c| c.rows.is_some()) => {
+            Select::Rows { offset, len } if parts.iter().all(|p| p.rows().is_some()) => {
                 let end = offset.saturating_add(len);
                 let mut at = 0;
-                for chunk in &stored.chunks {
-                    let rows = chunk.rows.unwrap_or_default();
+                for part in &parts {
+                    let rows = part.rows().unwrap_or_default();
                     if at < end && at + rows > offset {
-                        let frame = stored.load(chunk)?;
                         let from = offset.saturating_sub(at);
+                        let frame = part.load(&stored)?;
                         out.vstack_mut_owned(frame.slice(from as i64, end - at - from))?;
                     }
                     at += rows;
                 }
-                if let Some(pending) = pending.filter(|_| at < end) {
-                    let from = offset.saturating_sub(at);
-                    out.vstack_mut_owned(pending.slice(from as i64, end - at - from))?;
-                }
             }
             Select::Ticks { start, end } => {
-                for chunk in stored.chunks.iter().filter(|c| c.may_hold(start, end)) {
-                    out.vstack_mut_owned(between(&stored.load(chunk)?, start, end)?)?;
-                }
-                if let Some(pending) = pending {
-                    out.vstack_mut_owned(between(&pending, start, end)?)?;
+                for part in &parts {
+                    if part
+                        .bounds()?
+                        .is_none_or(|(lo, hi)| hi >= start && lo < end)
+                    {
+                        out.vstack_mut_owned(between(&part.load(&stored)?, start, end)?)?;
+                    }
                 }
             }
-            Select::Rows { .. } => {
-                let mut all = stored.load_all()?;
-                if let Some(pending) = pending {
-                    all.vstack_mut_owned(pending)?;
-                }
-                out = select.apply(&all)?;
-            }
+            Select::Rows { .. } => out = select.apply(&self.frame()?)?,
         }
         Ok(out)
     }
 
-    /// The largest label in ticks, reading at most what the chunk bounds do not tell
-    /// (`None`: no points, or not an integer-backed index).
+    /// The largest label in ticks, reading only what the chunk bounds do not tell (`None`: no
+    /// points, or not an integer-backed index).
     pub(crate) fn max_tick(self: &Arc<DataSlot>) -> Result<Option<i64>> {
         let state = self.lock();
-        let known = match (&state.frame, &state.stored) {
-            (None, Some(stored))
-                if stored
-                    .chunks
-                    .iter()
-                    .all(|c| c.rows == Some(0) || c.bounds.is_some()) =>
-            {
-                let chunks = stored.chunks.iter().filter_map(|c| c.bounds.map(|b| b.1));
-                let pending = match &state.pending {
-                    Some(p) => tick_bounds(p)?.map(|b| b.1),
-                    None => None,
-                };
-                Some(chunks.chain(pending).max())
+        if state.frame.is_none() && state.stored.is_some() {
+            let parts = state.parts();
+            let mut max = None;
+            let mut known = true;
+            for part in &parts {
+                match part.bounds()? {
+                    Some((_, hi)) => max = max.max(Some(hi)),
+                    None if part.rows() == Some(0) => {}
+                    None => known = false,
+                }
             }
-            _ => None,
-        };
-        drop(state);
-        match known {
-            Some(max) => Ok(max),
-            None => Ok(tick_bounds(&self.frame()?)?.map(|b| b.1)),
+            if known {
+                return Ok(max);
+            }
         }
+        drop(state);
+        Ok(tick_bounds(&self.frame()?)?.map(|b| b.1))
     }
 
-    /// Appends `rows` (same schema). On a stored series the rows wait as a pending tail that
-    /// the next save writes alone; past [`AUTO_COMPACT_CHUNKS`] small chunks at the end,
-    /// those are read back to be rewritten as full-size chunks with it.
+    /// Appends `rows` (same schema). On a stored series the rows become a new part that the
+    /// next save writes alone; past [`AUTO_COMPACT_CHUNKS`] small parts at the end, those are
+    /// merged (read back and rewritten as full-size chunks).
     pub(crate) fn append(self: &Arc<DataSlot>, rows: &DataFrame) -> Result<()> {
-        let tail_only = {
-            let state = self.lock();
-            !state.dirty && state.stored.is_some()
-        };
-        if !tail_only {
+        if !self.lock().edits_parts() {
             self.frame()?;
         }
         let mut state = self.lock();
         if let Some(frame) = state.frame.as_mut() {
             frame.vstack_mut(rows)?;
         }
-        if tail_only {
-            match state.pending.as_mut() {
-                Some(pending) => {
-                    pending.vstack_mut(rows)?;
+        if state.edits_parts() {
+            let mut parts = state.parts();
+            match parts.last_mut() {
+                Some(Part::New(last)) => {
+                    last.vstack_mut(rows)?;
                 }
-                None => state.pending = Some(rows.clone()),
+                _ => parts.push(Part::New(rows.clone())),
             }
-            let small = state.stored.as_ref().map_or(0, |s| {
-                s.chunks
-                    .iter()
-                    .rev()
-                    .take_while(|c| c.rows.is_some_and(|r| r < CHUNK_ROWS))
-                    .count()
-            });
+            let small = parts.iter().rev().take_while(|p| p.is_small()).count();
+            state.edits = Some(parts);
             if small > AUTO_COMPACT_CHUNKS {
                 drop(state);
                 self.compact()?;
@@ -404,109 +482,140 @@ impl DataSlot {
         Ok(())
     }
 
-    /// Drops every point whose label is at or after `cut` ticks, reading back only the
-    /// stored chunks that hold such points (they are rewritten with the pending tail).
-    /// Returns how many points it dropped.
-    pub(crate) fn truncate_from(self: &Arc<DataSlot>, cut: i64) -> Result<usize> {
-        let first = {
+    /// Removes the points whose label is in `[start, end)` and puts `replacement` (labels
+    /// inside the range, increasing) in their place. On a stored series only the chunks that
+    /// hold such points are read (and rewritten at the next save, less those points); chunks
+    /// wholly inside the range are dropped unread. Returns what it removed.
+    pub(crate) fn edit_range(
+        self: &Arc<DataSlot>,
+        start: i64,
+        end: i64,
+        replacement: Option<&DataFrame>,
+    ) -> Result<Removed> {
+        let mut removed = Removed::default();
+        if !self.lock().edits_parts() {
+            let frame = self.frame()?;
+            removed.add(&frame, start, end)?;
+            let (mut before, after) = split_around(&frame, start, end)?;
+            if let Some(new) = replacement {
+                before.vstack_mut(new)?;
+            }
+            before.vstack_mut_owned(after)?;
+            self.lock().frame = Some(before);
+            return Ok(removed);
+        }
+        let (parts, stored) = {
             let state = self.lock();
-            match (&state.stored, state.dirty) {
-                (Some(stored), false) => Some(
-                    stored
-                        .chunks
-                        .iter()
-                        .position(|c| c.bounds.is_none_or(|(_, hi)| hi >= cut))
-                        .unwrap_or(stored.chunks.len()),
-                ),
-                _ => None,
-            }
+            (state.parts(), Self::released(&state)?)
         };
-        match first {
-            Some(first) => self.reopen_tail(first, Some(cut)),
-            None => {
-                let frame = self.frame()?;
-                let kept = before(&frame, cut)?;
-                let dropped = frame.height() - kept.height();
-                self.lock().frame = Some(kept);
-                Ok(dropped)
-            }
-        }
-    }
-
-    /// Rewrites the small chunks at the end of a stored series (and its pending tail) as
-    /// full-size chunks at the next save. Returns whether there was anything to merge.
-    pub(crate) fn compact(self: &Arc<DataSlot>) -> Result<bool> {
-        let first = {
-            let state = self.lock();
-            match (&state.stored, state.dirty) {
-                (Some(stored), false) => {
-                    let chunks = &stored.chunks;
-                    let first = chunks
-                        .iter()
-                        .position(|c| c.rows.is_none_or(|r| r < CHUNK_ROWS))
-                        .unwrap_or(chunks.len());
-                    let parts = chunks.len() - first + usize::from(state.pending.is_some());
-                    (parts > 1).then_some(first)
+        let first = parts.first().cloned();
+        let mut kept: Vec<Part> = Vec::with_capacity(parts.len() + 1);
+        // The rows before and after the range of the parts that meet it, and the replacement.
+        let (mut before, mut after): (Option<DataFrame>, Option<DataFrame>) = (None, None);
+        let mut insert_at = None;
+        for part in parts {
+            let meets = match part.bounds()? {
+                Some((lo, hi)) => hi >= start && lo < end,
+                None => part.rows() != Some(0),
+            };
+            if !meets {
+                if insert_at.is_none() && part.bounds()?.is_some_and(|(lo, _)| lo >= end) {
+                    insert_at = Some(kept.len());
                 }
-                _ => None,
+                kept.push(part);
+                continue;
             }
-        };
-        match first {
-            Some(first) => self.reopen_tail(first, None).map(|_| true),
-            None => Ok(false),
+            insert_at.get_or_insert(kept.len());
+            if let (Part::Stored(chunk), Some((lo, hi))) = (&part, part.bounds()?)
+                && lo >= start
+                && hi < end
+            {
+                // Wholly inside the range: dropped without reading it.
+                removed.rows += chunk.rows.unwrap_or_default();
+                removed.bounds = Some(match removed.bounds {
+                    Some((a, b)) => (a.min(lo), b.max(hi)),
+                    None => (lo, hi),
+                });
+                continue;
+            }
+            let frame = part.load(&stored)?;
+            removed.add(&frame, start, end)?;
+            let (b, a) = split_around(&frame, start, end)?;
+            stack(&mut before, b)?;
+            stack(&mut after, a)?;
         }
-    }
-
-    /// Moves the stored chunks from `first` on into the pending tail (read back), keeping
-    /// only labels below `cut` when given. Returns how many points it dropped.
-    fn reopen_tail(self: &Arc<DataSlot>, first: usize, cut: Option<i64>) -> Result<usize> {
-        let (stored, pending) = {
-            let state = self.lock();
-            (state.stored.clone(), state.pending.clone())
-        };
-        let mut stored = stored.ok_or_else(|| Error::NotAllowed("not stored".into()))?;
-        let mut tail: Option<DataFrame> = None;
-        for chunk in stored.chunks.drain(first..).collect::<Vec<_>>() {
-            let frame = stored.load(&chunk)?;
-            match tail.as_mut() {
-                Some(t) => {
-                    t.vstack_mut_owned(frame)?;
+        let mut merged = before;
+        if let Some(new) = replacement {
+            stack(&mut merged, new.clone())?;
+        }
+        if let Some(a) = after {
+            stack(&mut merged, a)?;
+        }
+        match merged {
+            Some(frame) if frame.height() > 0 || kept.is_empty() => {
+                kept.insert(insert_at.unwrap_or(kept.len()), Part::New(frame));
+            }
+            None if kept.is_empty() => {
+                // Every point went: an empty part keeps the columns and dtypes.
+                if let Some(part) = first {
+                    kept.push(Part::New(part.load(&stored)?.slice(0, 0)));
                 }
-                None => tail = Some(frame),
             }
-        }
-        if let Some(pending) = pending {
-            match tail.as_mut() {
-                Some(t) => {
-                    t.vstack_mut_owned(pending)?;
-                }
-                None => tail = Some(pending),
-            }
-        }
-        let mut dropped = 0;
-        if let (Some(cut), Some(t)) = (cut, tail.as_mut()) {
-            let kept = before(t, cut)?;
-            dropped = t.height() - kept.height();
-            *t = kept;
+            _ => {}
         }
         let mut state = self.lock();
-        if let (Some(cut), Some(frame)) = (cut, state.frame.as_mut()) {
-            *frame = before(frame, cut)?;
+        if let Some(frame) = state.frame.take() {
+            let (mut b, a) = split_around(&frame, start, end)?;
+            if let Some(new) = replacement {
+                b.vstack_mut(new)?;
+            }
+            b.vstack_mut_owned(a)?;
+            state.frame = Some(b);
         }
-        if stored.chunks.is_empty() {
-            // Nothing stored is kept: the whole series is the tail, written anew.
-            let whole = tail.unwrap_or_default();
-            state.frame = Some(match state.frame.take() {
-                Some(frame) => frame,
-                None => whole,
-            });
-            state.pending = None;
-            state.dirty = true;
-        } else {
-            state.pending = tail.filter(|t| t.height() > 0);
+        state.edits = Some(kept);
+        Ok(removed)
+    }
+
+    /// Merges every run of adjacent small parts (chunks below [`CHUNK_ROWS`] points, new
+    /// points) of a stored series into one, written at the next save as full-size chunks.
+    /// Returns whether there was anything to merge.
+    pub(crate) fn compact(self: &Arc<DataSlot>) -> Result<bool> {
+        let (parts, stored) = {
+            let state = self.lock();
+            if !state.edits_parts() {
+                return Ok(false);
+            }
+            (state.parts(), Self::released(&state)?)
+        };
+        let mut out: Vec<Part> = Vec::with_capacity(parts.len());
+        let mut run: Vec<Part> = Vec::new();
+        let mut merged_any = false;
+        let mut flush = |run: &mut Vec<Part>, out: &mut Vec<Part>| -> Result<()> {
+            if run.len() > 1 {
+                let mut frame = None;
+                for part in run.drain(..) {
+                    stack(&mut frame, part.load(&stored)?)?;
+                }
+                out.extend(frame.map(Part::New));
+                merged_any = true;
+            } else {
+                out.append(run);
+            }
+            Ok(())
+        };
+        for part in parts {
+            if part.is_small() {
+                run.push(part);
+            } else {
+                flush(&mut run, &mut out)?;
+                out.push(part);
+            }
         }
-        state.stored = Some(stored);
-        Ok(dropped)
+        flush(&mut run, &mut out)?;
+        if merged_any {
+            self.lock().edits = Some(out);
+        }
+        Ok(merged_any)
     }
 
     pub(crate) fn resident_bytes(&self) -> usize {
@@ -532,34 +641,53 @@ impl DataSlot {
     /// Whether an up-to-date stored copy is in `backend` (no copy made).
     pub(crate) fn is_current_in(&self, backend: &Arc<dyn StorageBackend>) -> bool {
         let state = self.lock();
-        state.tail_in(backend) && state.pending.is_none()
+        state.kept_in(backend) && state.edits.is_none()
     }
 
     /// The stored copy, when it is up to date and in `backend`.
     pub(crate) fn current_copy_in(&self, backend: &Arc<dyn StorageBackend>) -> Option<StoredCopy> {
         let state = self.lock();
-        (state.tail_in(backend) && state.pending.is_none())
+        (state.kept_in(backend) && state.edits.is_none())
             .then(|| state.stored.clone())
             .flatten()
     }
 
-    /// The stored chunks in `backend` and the pending points after them, when writing those
-    /// points is all a save needs.
-    pub(crate) fn tail_to_write(
+    /// Writes what a save to `backend` needs when the series was edited there: the new parts,
+    /// as new chunks under the keys `next_key` gives; the stored chunks are kept. `None` when
+    /// the whole series must be written instead.
+    pub(crate) fn write_edits(
         &self,
         backend: &Arc<dyn StorageBackend>,
-    ) -> Option<(StoredCopy, DataFrame)> {
-        let state = self.lock();
-        if !state.tail_in(backend) {
-            return None;
+        metadata: &str,
+        mut next_key: impl FnMut() -> Result<StorageKey>,
+    ) -> Result<Option<StoredCopy>> {
+        let (mut copy, parts) = {
+            let state = self.lock();
+            if !state.kept_in(backend) {
+                return Ok(None);
+            }
+            match (&state.stored, &state.edits) {
+                (Some(stored), Some(parts)) => (stored.clone(), parts.clone()),
+                _ => return Ok(None),
+            }
+        };
+        copy.chunks.clear();
+        for part in parts {
+            match part {
+                Part::Stored(chunk) => copy.chunks.push(chunk),
+                Part::New(frame) => {
+                    copy.chunks
+                        .extend(write_chunks(&**backend, &frame, metadata, &mut next_key)?);
+                }
+            }
         }
-        Some((state.stored.clone()?, state.pending.clone()?))
+        Ok(Some(copy))
     }
 
     /// Whether the stored copy is missing or out of date.
     pub(crate) fn is_dirty(&self) -> bool {
         let state = self.lock();
-        state.dirty || state.pending.is_some()
+        state.dirty || state.edits.is_some()
     }
 
     pub(crate) fn mark_dirty(&self) {
@@ -572,7 +700,7 @@ impl DataSlot {
         let bytes = {
             let mut state = self.lock();
             state.stored = Some(stored);
-            state.pending = None;
+            state.edits = None;
             state.dirty = false;
             state.frame.as_ref().map_or(0, DataFrame::estimated_size)
         };
@@ -584,7 +712,7 @@ impl DataSlot {
     /// Drops the resident data if an up-to-date stored copy exists; returns the bytes freed.
     pub(crate) fn release(&self) -> usize {
         let mut state = self.lock();
-        if state.dirty || state.stored.is_none() || state.pending.is_some() {
+        if state.dirty || state.stored.is_none() || state.edits.is_some() {
             return 0;
         }
         state.frame.take().map_or(0, |f| f.estimated_size())

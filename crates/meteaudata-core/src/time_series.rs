@@ -364,19 +364,7 @@ impl TimeSeries {
     /// # Ok::<(), meteaudata_core::Error>(())
     /// ```
     pub fn read_range(&self, start: impl Into<Label>, end: impl Into<Label>) -> Result<DataFrame> {
-        let (start, end) = (start.into(), end.into());
-        let (from, to) = (
-            start.ticks(&self.index_dtype)?,
-            end.ticks(&self.index_dtype)?,
-        );
-        if from > to {
-            return Err(Error::InvalidArgument(format!(
-                "time series {:?}: the range starts at {} after its end at {}",
-                self.name,
-                show_ticks(from, &self.index_dtype),
-                show_ticks(to, &self.index_dtype)
-            )));
-        }
+        let (from, to) = self.tick_range(start.into(), end.into())?;
         let frame = self.slot.read(
             Select::Ticks {
                 start: from,
@@ -398,9 +386,145 @@ impl TimeSeries {
     /// next save writes the new points as new chunks and commits a version that references
     /// the old ones.
     pub fn append(&mut self, index: Series, values: Series, overlap: Overlap) -> Result<()> {
+        let (rows, new) = self.new_points(index, values, "append")?;
+        let Some(first) = new.get(0) else {
+            return Ok(());
+        };
+        let mut len = self.len;
+        if let Some(last) = self.slot.max_tick()?
+            && first <= last
+        {
+            if overlap == Overlap::Error {
+                return Err(Error::Overlap {
+                    series: self.name.clone(),
+                    label: show_ticks(first, &self.index_dtype),
+                    last: show_ticks(last, &self.index_dtype),
+                });
+            }
+            len -= self.slot.edit_range(first, i64::MAX, None)?.rows;
+        }
+        let last = self.slot.max_tick()?;
+        self.slot.append(&rows)?;
+        // A range index or a frequency survives when the new labels continue its grid.
+        let continues = |step: i64| {
+            last.is_none_or(|l| first.checked_sub(l) == Some(step)) && steps_are(&new, step)
+        };
+        if let Some((start, step)) = self.range
+            && !(continues(step)
+                && match last {
+                    Some(l) => l == start + step * (len as i64 - 1),
+                    None => first == start,
+                })
+        {
+            self.range = None;
+        }
+        if let Some(step) = self.frequency_ticks()
+            && !continues(step)
+        {
+            self.frequency = None;
+        }
+        self.len = len + rows.height();
+        Ok(())
+    }
+
+    /// Removes the points whose label is in `[start, end)` and returns how many there were.
+    /// On a stored series only the chunks that hold such points are read and rewritten (at
+    /// the next save, as one new version); chunks wholly inside the range are dropped unread.
+    pub fn delete_range(
+        &mut self,
+        start: impl Into<Label>,
+        end: impl Into<Label>,
+    ) -> Result<usize> {
+        let (from, to) = self.tick_range(start.into(), end.into())?;
+        let last = self.slot.max_tick()?;
+        let removed = self.slot.edit_range(from, to, None)?;
+        self.len -= removed.rows;
+        // Cutting the end keeps the grid; a hole in the middle or at the start does not.
+        let at_end = removed.bounds.is_none_or(|(_, hi)| Some(hi) == last)
+            && self.slot.max_tick()? < Some(from);
+        if removed.rows > 0 && !at_end {
+            self.range = None;
+            self.frequency = None;
+        }
+        Ok(removed.rows)
+    }
+
+    /// Replaces the points whose label is in `[start, end)` by new ones (labels inside the
+    /// range, increasing; dtypes as for [`TimeSeries::append`]) and returns how many points it
+    /// replaced. On a stored series only the chunks that hold the range are read and
+    /// rewritten (at the next save, as one new version). A range index and a frequency stay
+    /// when the new points have the labels of the old ones.
+    pub fn update(
+        &mut self,
+        start: impl Into<Label>,
+        end: impl Into<Label>,
+        index: Series,
+        values: Series,
+    ) -> Result<usize> {
+        let (from, to) = self.tick_range(start.into(), end.into())?;
+        let (rows, new) = self.new_points(index, values, "update")?;
+        if let Some(outside) = new.into_no_null_iter().find(|t| *t < from || *t >= to) {
+            return Err(Error::InvalidArgument(format!(
+                "time series {:?}: the new point at {} is outside the range [{}, {}) it updates",
+                self.name,
+                show_ticks(outside, &self.index_dtype),
+                show_ticks(from, &self.index_dtype),
+                show_ticks(to, &self.index_dtype)
+            )));
+        }
+        let removed = self.slot.edit_range(from, to, Some(&rows))?;
+        self.len = self.len - removed.rows + rows.height();
+        let same_labels = removed.rows == rows.height()
+            && removed.bounds == new.min().zip(new.max())
+            && self
+                .frequency_ticks()
+                .or(self.range.map(|(_, step)| step))
+                .is_none_or(|step| steps_are(&new, step));
+        if !same_labels {
+            self.range = None;
+            self.frequency = None;
+        }
+        Ok(removed.rows)
+    }
+
+    /// The ticks of `[start, end)` for this series' index, checked to be in order.
+    fn tick_range(&self, start: Label, end: Label) -> Result<(i64, i64)> {
+        let (from, to) = (
+            start.ticks(&self.index_dtype)?,
+            end.ticks(&self.index_dtype)?,
+        );
+        if from > to {
+            return Err(Error::InvalidArgument(format!(
+                "time series {:?}: the range starts at {} after its end at {}",
+                self.name,
+                show_ticks(from, &self.index_dtype),
+                show_ticks(to, &self.index_dtype)
+            )));
+        }
+        Ok((from, to))
+    }
+
+    /// The step of the frequency in index ticks, when there is one.
+    fn frequency_ticks(&self) -> Option<i64> {
+        match (&self.frequency, &self.index_dtype) {
+            (Some(f), DataType::Datetime(unit, _) | DataType::Duration(unit)) => {
+                Some(f.nanos() / unit_nanos(*unit))
+            }
+            _ => None,
+        }
+    }
+
+    /// New points for an `append` or `update`: normalised as in [`TimeSeries::new`], of this
+    /// series' dtypes, on an integer-backed index, with increasing labels; with their ticks.
+    fn new_points(
+        &self,
+        index: Series,
+        values: Series,
+        what: &str,
+    ) -> Result<(DataFrame, Int64Chunked)> {
         if index.len() != values.len() {
             return Err(Error::InvalidArgument(format!(
-                "time series {:?}: {} labels but {} values to append",
+                "time series {:?}: {} labels but {} values to {what}",
                 self.name,
                 index.len(),
                 values.len()
@@ -414,7 +538,7 @@ impl TimeSeries {
         ] {
             if given != own {
                 return Err(Error::InvalidArgument(format!(
-                    "time series {:?}: cannot append {role} of {given} to {role} of {own}",
+                    "time series {:?}: cannot {what} {role} of {given} to {role} of {own}",
                     self.name
                 )));
             }
@@ -422,65 +546,23 @@ impl TimeSeries {
         let rows = DataFrame::new(index.len(), vec![index.into(), values.into()])?;
         let Some(new) = ticks(&rows)? else {
             return Err(Error::NotAllowed(format!(
-                "time series {:?}: appending needs an integer, datetime or duration index, not {}",
+                "time series {:?}: {what} needs an integer, datetime or duration index, not {}",
                 self.name, self.index_dtype
             )));
         };
-        let Some(first) = new.get(0) else {
-            return Ok(());
-        };
-        let mut previous = first;
-        for label in new.into_no_null_iter().skip(1) {
-            if label <= previous {
-                return Err(Error::InvalidArgument(format!(
-                    "time series {:?}: the labels to append must increase, but {} follows {}",
-                    self.name,
-                    show_ticks(label, &self.index_dtype),
-                    show_ticks(previous, &self.index_dtype)
-                )));
-            }
-            previous = label;
-        }
-        let mut len = self.len;
-        if let Some(last) = self.slot.max_tick()?
-            && first <= last
+        if let Some((previous, label)) = new
+            .into_no_null_iter()
+            .zip(new.into_no_null_iter().skip(1))
+            .find(|(a, b)| b <= a)
         {
-            if overlap == Overlap::Error {
-                return Err(Error::Overlap {
-                    series: self.name.clone(),
-                    label: show_ticks(first, &self.index_dtype),
-                    last: show_ticks(last, &self.index_dtype),
-                });
-            }
-            len -= self.slot.truncate_from(first)?;
+            return Err(Error::InvalidArgument(format!(
+                "time series {:?}: the labels to {what} must increase, but {} follows {}",
+                self.name,
+                show_ticks(label, &self.index_dtype),
+                show_ticks(previous, &self.index_dtype)
+            )));
         }
-        let last = self.slot.max_tick()?;
-        self.slot.append(&rows)?;
-        // A range index or a frequency survives when the new labels continue its grid.
-        let continues = |step: i64| {
-            last.is_none_or(|l| first.checked_sub(l) == Some(step))
-                && new
-                    .into_no_null_iter()
-                    .zip(new.into_no_null_iter().skip(1))
-                    .all(|(a, b)| b - a == step)
-        };
-        if let Some((start, step)) = self.range
-            && !(continues(step)
-                && match last {
-                    Some(l) => l == start + step * (len as i64 - 1),
-                    None => first == start,
-                })
-        {
-            self.range = None;
-        }
-        if let (Some(frequency), DataType::Datetime(unit, _) | DataType::Duration(unit)) =
-            (self.frequency, &self.index_dtype)
-            && !continues(frequency.nanos() / unit_nanos(*unit))
-        {
-            self.frequency = None;
-        }
-        self.len = len + rows.height();
-        Ok(())
+        Ok((rows, new))
     }
 
     /// Merges the small chunks at the end of a stored series (left by appends) into
@@ -718,8 +800,8 @@ impl TimeSeries {
 
     /// Writes the data as new immutable chunks with `record`, under the keys `next_key`
     /// gives; returns the copy to record once the version that references it is committed.
-    /// When only appended points are new in this backend, only they are written (the stored
-    /// chunks are referenced again).
+    /// When the series was edited in this backend (appended to, updated), only the new parts
+    /// are written (the stored chunks are referenced again).
     pub(crate) fn write_object(
         &self,
         attachment: &Attachment,
@@ -727,13 +809,14 @@ impl TimeSeries {
         next_key: impl FnMut() -> Result<StorageKey>,
     ) -> Result<StoredCopy> {
         let metadata = to_json(record)?;
-        let backend = &*attachment.backend;
-        if let Some((mut copy, tail)) = self.slot.tail_to_write(&attachment.backend) {
-            copy.chunks
-                .extend(write_chunks(backend, &tail, &metadata, next_key)?);
+        let mut next_key = next_key;
+        if let Some(copy) = self
+            .slot
+            .write_edits(&attachment.backend, &metadata, &mut next_key)?
+        {
             return Ok(copy);
         }
-        let chunks = write_chunks(backend, &self.data()?, &metadata, next_key)?;
+        let chunks = write_chunks(&*attachment.backend, &self.data()?, &metadata, next_key)?;
         Ok(StoredCopy::new(attachment, chunks))
     }
 
@@ -841,6 +924,14 @@ impl PartialEq for TimeSeries {
                 _ => false,
             }
     }
+}
+
+/// Whether consecutive `ticks` are `step` apart.
+fn steps_are(ticks: &Int64Chunked, step: i64) -> bool {
+    ticks
+        .into_no_null_iter()
+        .zip(ticks.into_no_null_iter().skip(1))
+        .all(|(a, b)| b - a == step)
 }
 
 fn infer_frequency(index: &Series) -> Option<Frequency> {
