@@ -2,65 +2,79 @@
 
 use std::io::Cursor;
 
-use meteaudata_storage::{SeriesData, StorageError, dtype_code, parse_dtype_code};
+use meteaudata_storage::{SeriesData, StorageError, parse_dtype_code};
 use polars::prelude::*;
 
 /// The footer key that holds the metadata document.
 pub(crate) const METADATA_KEY: &str = "meteaudata";
 
-/// The footer key that describes an index stored as arithmetic (`<start> <step> <dtype code>`)
-/// instead of a column.
+/// The footer key that described an index stored as arithmetic (`<start> <step> <dtype
+/// code>`) instead of a column, in objects written before the index became a column again
+/// (still read).
 pub(crate) const REGULAR_INDEX_KEY: &str = "meteaudata.regular_index";
 
-/// `(start, step)` of an integer-backed index column (integers, datetimes, durations) whose
-/// labels are `start + i * step`, with at least two labels and no missing one.
-fn regular(index: &Series) -> Option<(i64, i64)> {
-    if !matches!(
-        index.dtype(),
-        DataType::Int64 | DataType::Datetime(..) | DataType::Duration(..)
-    ) || index.len() < 2
-        || index.null_count() > 0
-    {
-        return None;
-    }
-    let physical = index.to_physical_repr();
-    let ticks = physical.i64().ok()?;
-    let start = ticks.get(0)?;
-    let step = ticks.get(1)?.checked_sub(start)?;
-    let mut expected = start;
-    for tick in ticks.into_no_null_iter() {
-        if tick != expected {
-            return None;
-        }
-        expected = expected.checked_add(step)?;
-    }
-    Some((start, step))
-}
-
-/// Encodes a series as one Parquet file (LZ4: measured series hardly compress, and LZ4
-/// costs little where they do not; statistics on). A regular index (`start + i * step`, the
-/// usual sensor grid) is written as three numbers in the footer instead of a column, which
-/// halves the object.
+/// Encodes a series as one Parquet file with two columns, `index` and `values`, readable by
+/// any Parquet engine (DuckDB, Spark, DataFusion, polars): LZ4 pages, statistics on (so
+/// engines skip row groups by label), the arrow schema in the footer (time units and zones),
+/// and the metadata document under [`METADATA_KEY`]. An integer-backed index (integers,
+/// datetimes, durations) is written with DELTA_BINARY_PACKED, which stores a regular sensor
+/// grid in a few bytes per page; values use polars' own encodings.
 pub(crate) fn encode(series: &SeriesData) -> Result<Vec<u8>, StorageError> {
-    let index = series.frame.columns()[0].as_materialized_series();
-    let mut footer = vec![(METADATA_KEY.to_owned(), series.metadata.clone())];
-    let mut frame = match regular(index) {
-        Some((start, step)) => {
-            footer.push((
-                REGULAR_INDEX_KEY.to_owned(),
-                format!("{start} {step} {}", dtype_code(index.dtype())),
-            ));
-            let values = series.frame.columns()[1].clone();
-            DataFrame::new(series.frame.height(), vec![values])?
-        }
-        None => series.frame.clone(),
+    use polars_parquet::write::{
+        CompressionOptions, Encoding, FileWriter, KeyValue, StatisticsOptions, Version,
+        WriteOptions, get_dtype_encoding, row_group_iter, schema_to_metadata_key,
+        to_parquet_schema,
     };
+    let mut frame = series.frame.clone();
+    // One row group per chunk of the frame, with the columns' chunks aligned.
+    frame.align_chunks();
+    let compat = CompatLevel::newest();
+    let schema = frame.schema().to_arrow(compat);
+    let encodings: Vec<Vec<Encoding>> = schema
+        .iter_values()
+        .enumerate()
+        .map(|(i, field)| {
+            let integer_index = i == 0
+                && matches!(
+                    frame.columns()[0].dtype(),
+                    DataType::Int64 | DataType::Datetime(..) | DataType::Duration(..)
+                );
+            if integer_index {
+                vec![Encoding::DeltaBinaryPacked]
+            } else {
+                get_dtype_encoding(&field.dtype)
+            }
+        })
+        .collect();
+    let options = WriteOptions {
+        statistics: StatisticsOptions::default(),
+        version: Version::V1,
+        compression: CompressionOptions::Lz4Raw,
+        data_page_size: None,
+    };
+    let parquet_schema = to_parquet_schema(&schema)?;
     let mut bytes = Vec::new();
-    ParquetWriter::new(&mut bytes)
-        .with_compression(ParquetCompression::Lz4Raw)
-        .with_row_group_size(Some(1 << 18))
-        .with_key_value_metadata(Some(KeyValueMetadata::from_static(footer)))
-        .finish(&mut frame)?;
+    let mut writer = FileWriter::try_new(&mut bytes, schema.clone(), options)?;
+    for batch in frame.iter_chunks(compat, false) {
+        let rows = batch.len() as u64;
+        if rows == 0 {
+            continue;
+        }
+        let group = row_group_iter(
+            batch,
+            encodings.clone().into(),
+            parquet_schema.fields().to_vec(),
+            options,
+        );
+        writer.write(rows, group)?;
+    }
+    writer.end(Some(vec![
+        schema_to_metadata_key(&schema),
+        KeyValue {
+            key: METADATA_KEY.to_owned(),
+            value: Some(series.metadata.clone()),
+        },
+    ]))?;
     Ok(bytes)
 }
 
@@ -177,52 +191,108 @@ mod tests {
         }
     }
 
-    fn round_trip(index: Series) -> (SeriesData, bool) {
+    fn round_trip(index: Series) -> Vec<u8> {
         let data = series_data(index);
         let bytes = encode(&data).unwrap();
-        let mut reader = ParquetReader::new(Cursor::new(bytes.clone()));
-        let compact = reader
-            .get_metadata()
-            .unwrap()
-            .key_value_metadata()
-            .iter()
-            .flatten()
-            .any(|e| e.key == REGULAR_INDEX_KEY);
-        let back = decode("test", Cursor::new(bytes)).unwrap();
+        let back = decode("test", Cursor::new(bytes.clone())).unwrap();
         assert_eq!(back.frame, data.frame);
-        (back, compact)
+        assert_eq!(back.metadata, data.metadata);
+        bytes
+    }
+
+    /// The compressed bytes of the index and values columns of the first row group.
+    fn column_sizes(bytes: &[u8]) -> (i64, i64) {
+        let mut reader = ParquetReader::new(Cursor::new(bytes.to_vec()));
+        let metadata = reader.get_metadata().unwrap();
+        let columns = metadata.row_groups[0].parquet_columns();
+        (columns[0].compressed_size(), columns[1].compressed_size())
     }
 
     #[test]
-    fn regular_indexes_are_stored_as_arithmetic_and_come_back_equal() {
+    fn every_index_is_a_column_and_comes_back_equal() {
         let utc = Int64Chunked::from_vec("index".into(), (0..1000).map(|i| 7 + i * 60).collect())
             .into_datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
             .into_series();
-        assert!(round_trip(utc).1);
         let ints = Series::new(
             "index".into(),
             (0..50i64).map(|i| 100 - 3 * i).collect::<Vec<_>>(),
         );
-        assert!(round_trip(ints).1);
         let durations = Int64Chunked::from_vec("index".into(), vec![0, 5, 10])
             .into_duration(TimeUnit::Nanoseconds)
             .into_series();
-        assert!(round_trip(durations).1);
+        let irregular = Series::new("index".into(), vec![0i64, 1, 3, i64::MAX]);
+        let floats = Series::new("index".into(), vec![0.0, 1.0, 2.5]);
+        let strings = Series::new("index".into(), vec!["a", "b"]);
+        let empty = Series::new("index".into(), Vec::<i64>::new());
+        for index in [utc, ints, durations, irregular, floats, strings, empty] {
+            let bytes = round_trip(index);
+            let frame = ParquetReader::new(Cursor::new(bytes)).finish().unwrap();
+            assert_eq!(frame.get_column_names(), ["index", "values"]);
+        }
     }
 
     #[test]
-    fn other_indexes_stay_columns() {
-        let irregular = Series::new("index".into(), vec![0i64, 1, 3]);
-        assert!(!round_trip(irregular).1);
-        let single = Series::new("index".into(), vec![5i64]);
-        assert!(!round_trip(single).1);
-        let overflowing = Series::new("index".into(), vec![i64::MAX - 1, i64::MAX]);
-        assert!(
-            !round_trip(overflowing).1,
-            "the step past the end overflows"
+    fn a_regular_index_costs_a_few_bytes_with_delta_encoding() {
+        let minutes = Int64Chunked::from_vec(
+            "index".into(),
+            (0..131_072i64)
+                .map(|i| 1_577_836_800_000_000_000 + i * 60_000_000_000)
+                .collect(),
+        )
+        .into_datetime(TimeUnit::Nanoseconds, None)
+        .into_series();
+        let values = Series::new(
+            "values".into(),
+            (0..131_072)
+                .map(|i| (f64::from(i) * 0.37).sin())
+                .collect::<Vec<_>>(),
         );
-        let floats = Series::new("index".into(), vec![0.0, 1.0, 2.0]);
-        assert!(!round_trip(floats).1);
+        let data = SeriesData {
+            frame: DataFrame::new(minutes.len(), vec![minutes.into(), values.into()]).unwrap(),
+            metadata: "{}".into(),
+        };
+        let (index, values) = column_sizes(&encode(&data).unwrap());
+        assert!(
+            index * 50 < values,
+            "index column {index} bytes, values {values} bytes"
+        );
+    }
+
+    #[test]
+    fn objects_with_the_index_as_arithmetic_still_read() {
+        // As objects were written before the index became a column: values only, and the
+        // index described in the footer.
+        let mut values = DataFrame::new(
+            3,
+            vec![Series::new("values".into(), [1.0, 2.0, 3.0]).into()],
+        )
+        .unwrap();
+        let mut bytes = Vec::new();
+        ParquetWriter::new(&mut bytes)
+            .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![
+                (METADATA_KEY.to_owned(), "{}".to_owned()),
+                (
+                    REGULAR_INDEX_KEY.to_owned(),
+                    "60 60 datetime[ms]".to_owned(),
+                ),
+            ])))
+            .finish(&mut values)
+            .unwrap();
+        let back = decode("old", Cursor::new(bytes)).unwrap();
+        let index = back.frame.columns()[0].as_materialized_series();
+        assert_eq!(
+            index.dtype(),
+            &DataType::Datetime(TimeUnit::Milliseconds, None)
+        );
+        assert_eq!(
+            index
+                .to_physical_repr()
+                .i64()
+                .unwrap()
+                .into_no_null_iter()
+                .collect::<Vec<_>>(),
+            [60, 120, 180]
+        );
     }
 
     #[test]
