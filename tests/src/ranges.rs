@@ -232,6 +232,31 @@ pub fn ranges_and_appends_agree_with_memory(
                 &model.read_range(time(a), time(b)).unwrap(),
             );
         }
+        // Lazy scans: a filter and a range before anything is read.
+        let threshold = rng.below(400) as f64 * 0.25;
+        let filtered = |ts: &TimeSeries| {
+            ts.scan()
+                .unwrap()
+                .filter(col("values").gt(lit(threshold)))
+                .collect()
+                .unwrap()
+        };
+        same(
+            &format!("{context}: scan > {threshold}"),
+            &filtered(stored),
+            &filtered(&model),
+        );
+        let a = lo + rng.below(((hi - lo) / MINUTE_NS) as u64) as i64 * MINUTE_NS;
+        let b = a + rng.below(3_000) as i64 * MINUTE_NS;
+        same(
+            &format!("{context}: scan_range {a}..{b}"),
+            &stored
+                .scan_range(time(a), time(b))
+                .unwrap()
+                .collect()
+                .unwrap(),
+            &model.read_range(time(a), time(b)).unwrap(),
+        );
         let n = rng.below(500) as usize;
         same(&context, &stored.head(n).unwrap(), &model.head(n).unwrap());
         same(&context, &stored.tail(n).unwrap(), &model.tail(n).unwrap());

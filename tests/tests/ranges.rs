@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use meteaudata::polars::prelude::{col, len};
 use meteaudata::prelude::*;
 use meteaudata::storage::{MemoryBackend, StorageBackend, create_backend};
 use meteaudata::{Attachment, Error};
@@ -150,6 +151,65 @@ fn updates_and_deletions_rewrite_only_the_chunks_they_touch() {
     expected.drain(100_000..270_000);
     assert_eq!(meteaudata_e2e::float_values(ts), expected);
     assert_eq!(ts.frequency(), None, "a hole leaves no frequency");
+}
+
+#[test]
+fn scans_read_chunks_only_when_run_and_only_those_they_need() {
+    let dir = meteaudata_e2e::env::scratch("scans");
+    let mut ds = Dataset::new("plant")
+        .unwrap()
+        .with_signals([workload::signal(300_000, 0), workload::signal(1_000, 1)])
+        .unwrap();
+    ds.use_disk_storage(&dir).unwrap();
+    let reopened = Dataset::open(dir.to_str().unwrap(), "plant").unwrap();
+    // Several series in one scan, with the series named.
+    let both = reopened
+        .scan(&["S0#1_RAW#1", "S1#1_RAW#1"])
+        .unwrap()
+        .group_by([col("series")])
+        .agg([len().alias("n")])
+        .sort(["series"], Default::default())
+        .collect()
+        .unwrap();
+    let counts: Vec<u32> = both
+        .column("n")
+        .unwrap()
+        .u32()
+        .unwrap()
+        .into_no_null_iter()
+        .collect();
+    assert_eq!(counts, [300_000, 1_000]);
+    // A damaged third chunk: a scan of a range in the first chunk never reads it; a scan
+    // of everything fails naming it.
+    let ts = reopened
+        .signal("S0#1")
+        .unwrap()
+        .time_series("S0#1_RAW#1")
+        .unwrap();
+    let backend = reopened.storage().unwrap().backend.clone();
+    let log = meteaudata::storage::versions::VersionLog::new(&*backend, "plant").unwrap();
+    let state = log.state(log.latest().unwrap()).unwrap();
+    let third = &state.signals["S0#1"].series["S0#1_RAW#1"].chunks[2].object;
+    let file = meteaudata_e2e::env::files_under(&dir)
+        .into_iter()
+        .find(|p| {
+            p.to_string_lossy()
+                .contains(third.rsplit('/').next().unwrap())
+        })
+        .unwrap();
+    let mut bytes = std::fs::read(&file).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x20;
+    std::fs::write(&file, bytes).unwrap();
+    let early = ts
+        .scan_range(workload::label(10), workload::label(20))
+        .unwrap()
+        .collect()
+        .unwrap();
+    assert_eq!(early.height(), 10);
+    let err = ts.scan().unwrap().collect().unwrap_err().to_string();
+    assert!(err.contains(third.rsplit('/').next().unwrap()), "{err}");
+    assert!(!ts.is_resident());
 }
 
 #[test]

@@ -592,6 +592,26 @@ impl Dataset {
         (latest > 0).then_some(latest)
     }
 
+    /// A polars [`LazyFrame`] over several series, one after the other, with a `series`
+    /// column naming each point's series besides [`INDEX_COLUMN`](crate::INDEX_COLUMN) and
+    /// [`VALUES_COLUMN`](crate::VALUES_COLUMN) (see [`TimeSeries::scan`](crate::TimeSeries::scan):
+    /// stored chunks are read only when the plan runs). The series must have the same
+    /// dtypes.
+    pub fn scan(&self, series: &[&str]) -> Result<polars::prelude::LazyFrame> {
+        use polars::prelude::{UnionArgs, concat, lit};
+        let mut scans = Vec::with_capacity(series.len());
+        for name in series {
+            let input = self.locate(name)?;
+            scans.push(input.series.scan()?.with_column(lit(*name).alias("series")));
+        }
+        if scans.is_empty() {
+            return Err(Error::InvalidArgument(
+                "scan needs at least one series name".into(),
+            ));
+        }
+        Ok(concat(scans, UnionArgs::default())?)
+    }
+
     /// Finds a series by full name through its signal part.
     fn locate(&self, name: &str) -> Result<DatasetInput<'_>> {
         let found = TsName::parse(name).ok().and_then(|parsed| {

@@ -17,6 +17,7 @@ pub mod lineage;
 pub mod name;
 pub mod parameters;
 pub mod provenance;
+mod scan;
 pub mod signal;
 mod slot;
 pub mod step;

@@ -94,7 +94,8 @@ impl StoredCopy {
         self.chunks.iter().map(StoredChunk::to_manifest).collect()
     }
 
-    fn load(&self, chunk: &StoredChunk) -> Result<DataFrame> {
+    /// One chunk, its checksum verified.
+    pub(crate) fn load(&self, chunk: &StoredChunk) -> Result<DataFrame> {
         Ok(self
             .backend
             .load_object(&chunk.key, chunk.checksum.as_deref())?
@@ -165,7 +166,7 @@ fn tick_bounds(frame: &DataFrame) -> Result<Option<(i64, i64)>> {
 }
 
 /// The rows of `frame` whose label is in `[start, end)` ticks.
-fn between(frame: &DataFrame, start: i64, end: i64) -> Result<DataFrame> {
+pub(crate) fn between(frame: &DataFrame, start: i64, end: i64) -> Result<DataFrame> {
     let labels = ticks(frame)?.ok_or_else(|| {
         Error::NotAllowed("range reads need an integer, datetime or duration index".into())
     })?;
@@ -428,6 +429,42 @@ impl DataSlot {
             Select::Rows { .. } => out = select.apply(&self.frame()?)?,
         }
         Ok(out)
+    }
+
+    /// A lazy scan of the data (restricted to labels in `range`, in ticks, when given): the
+    /// resident frame, or the parts one after the other, stored chunks read only when the
+    /// plan runs and only when they meet the range. `empty` gives the schema.
+    pub(crate) fn scan(&self, range: Option<(i64, i64)>, empty: DataFrame) -> Result<LazyFrame> {
+        let state = self.lock();
+        if let Some(frame) = &state.frame {
+            let frame = match range {
+                Some((start, end)) => between(frame, start, end)?,
+                None => frame.clone(),
+            };
+            return Ok(frame.lazy());
+        }
+        let stored = Self::released(&state)?;
+        let parts = state.parts();
+        drop(state);
+        let schema = empty.schema().clone();
+        let mut scans = Vec::with_capacity(parts.len());
+        for part in &parts {
+            if let Some((start, end)) = range
+                && part
+                    .bounds()?
+                    .is_some_and(|(lo, hi)| hi < start || lo >= end)
+            {
+                continue;
+            }
+            scans.push(match part {
+                Part::Stored(chunk) => crate::scan::chunk(&stored, chunk, range, &schema)?,
+                Part::New(frame) => match range {
+                    Some((start, end)) => between(frame, start, end)?.lazy(),
+                    None => frame.clone().lazy(),
+                },
+            });
+        }
+        crate::scan::concatenated(scans, empty)
     }
 
     /// The largest label in ticks, reading only what the chunk bounds do not tell (`None`: no

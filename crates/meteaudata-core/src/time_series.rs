@@ -375,6 +375,31 @@ impl TimeSeries {
         self.checked(frame, None)
     }
 
+    /// A polars [`LazyFrame`] over the data (columns [`INDEX_COLUMN`] and [`VALUES_COLUMN`]):
+    /// filter, select and aggregate with polars before anything is read. A stored series
+    /// whose data is not in memory reads each chunk (verifying its checksum) only when the
+    /// plan runs; [`TimeSeries::scan_range`] also leaves out the chunks outside a range.
+    ///
+    /// ```
+    /// # use meteaudata_core::{TimeSeries, date_range};
+    /// # use polars::prelude::*;
+    /// let index = date_range("2024-01-01", 96, "15min")?;
+    /// let ts = TimeSeries::new("T#1_RAW#1", index, Series::new("v".into(), (0..96).map(f64::from).collect::<Vec<_>>()))?;
+    /// let big = ts.scan()?.filter(col("values").gt(lit(90.0))).collect()?;
+    /// assert_eq!(big.height(), 5);
+    /// # Ok::<(), meteaudata_core::Error>(())
+    /// ```
+    pub fn scan(&self) -> Result<LazyFrame> {
+        self.slot.scan(None, self.empty_frame())
+    }
+
+    /// A lazy scan (see [`TimeSeries::scan`]) of the points whose label is in `[start, end)`:
+    /// the stored chunks outside the range are never read.
+    pub fn scan_range(&self, start: impl Into<Label>, end: impl Into<Label>) -> Result<LazyFrame> {
+        let range = self.tick_range(start.into(), end.into())?;
+        self.slot.scan(Some(range), self.empty_frame())
+    }
+
     /// Adds points after the last one. The new labels must increase; when the first is not
     /// after the series' last label, `overlap` decides: [`Overlap::Error`] refuses (naming
     /// the label) and changes nothing, [`Overlap::Replace`] drops the points from that label
