@@ -213,6 +213,51 @@ fn scans_read_chunks_only_when_run_and_only_those_they_need() {
 }
 
 #[test]
+fn a_stored_series_is_resampled_chunk_by_chunk_with_the_numbers_of_memory() {
+    let dir = meteaudata_e2e::env::scratch("resample-chunks");
+    let mut in_memory = Dataset::new("plant")
+        .unwrap()
+        .with_signals([workload::signal(1_000_000, 0)])
+        .unwrap();
+    let mut stored = in_memory.clone();
+    stored
+        .use_config(&StorageConfig::for_disk(&dir).memory_budget(0))
+        .unwrap();
+    drop(stored);
+    let config = StorageConfig::for_disk(&dir).memory_budget(0);
+    let mut reopened = Dataset::open_with(&config, "plant").unwrap();
+    for ds in [&mut in_memory, &mut reopened] {
+        ds.signal_mut("S0#1")
+            .unwrap()
+            .process(
+                &["S0#1_RAW#1"],
+                resample("15min"),
+                ProcessOptions::default(),
+            )
+            .unwrap();
+    }
+    let signal = reopened.signal("S0#1").unwrap();
+    assert!(
+        !signal.time_series("S0#1_RAW#1").unwrap().is_resident(),
+        "the input was read chunk by chunk, never whole"
+    );
+    let got = signal
+        .time_series("S0#1_RESAMPLED#1")
+        .unwrap()
+        .data()
+        .unwrap();
+    let expected = in_memory
+        .signal("S0#1")
+        .unwrap()
+        .time_series("S0#1_RESAMPLED#1")
+        .unwrap()
+        .data()
+        .unwrap();
+    assert_eq!(got.height(), 1_000_000 / 15 + 1);
+    assert!(got.equals_missing(&expected));
+}
+
+#[test]
 fn bad_appends_and_ranges_name_the_culprit_and_change_nothing() {
     let mut signal = workload::signal(100, 0);
     let before = signal.time_series("S0#1_RAW#1").unwrap().clone();

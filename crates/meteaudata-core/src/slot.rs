@@ -467,27 +467,34 @@ impl DataSlot {
         crate::scan::concatenated(scans, empty)
     }
 
-    /// The largest label in ticks, reading only what the chunk bounds do not tell (`None`: no
-    /// points, or not an integer-backed index).
-    pub(crate) fn max_tick(self: &Arc<DataSlot>) -> Result<Option<i64>> {
+    /// The smallest and largest label in ticks, reading only what the chunk bounds do not
+    /// tell (`None`: no points, or not an integer-backed index).
+    pub(crate) fn tick_bounds(self: &Arc<DataSlot>) -> Result<Option<(i64, i64)>> {
         let state = self.lock();
         if state.frame.is_none() && state.stored.is_some() {
             let parts = state.parts();
-            let mut max = None;
+            let mut bounds: Option<(i64, i64)> = None;
             let mut known = true;
             for part in &parts {
                 match part.bounds()? {
-                    Some((_, hi)) => max = max.max(Some(hi)),
+                    Some((lo, hi)) => {
+                        bounds = Some(bounds.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+                    }
                     None if part.rows() == Some(0) => {}
                     None => known = false,
                 }
             }
             if known {
-                return Ok(max);
+                return Ok(bounds);
             }
         }
         drop(state);
-        Ok(tick_bounds(&self.frame()?)?.map(|b| b.1))
+        tick_bounds(&self.frame()?)
+    }
+
+    /// The largest label in ticks (see [`DataSlot::tick_bounds`]).
+    pub(crate) fn max_tick(self: &Arc<DataSlot>) -> Result<Option<i64>> {
+        Ok(self.tick_bounds()?.map(|b| b.1))
     }
 
     /// Appends `rows` (same schema). On a stored series the rows become a new part that the

@@ -400,6 +400,23 @@ impl TimeSeries {
         self.slot.scan(Some(range), self.empty_frame())
     }
 
+    /// The smallest and largest label as integer ticks (integers, or datetimes and durations
+    /// in their time unit); `None` when there are no points or the index is not
+    /// integer-backed. A stored series whose data is not in memory answers from its chunks'
+    /// recorded bounds, without reading them.
+    pub fn label_bounds(&self) -> Result<Option<(i64, i64)>> {
+        self.slot.tick_bounds()
+    }
+
+    /// The data in consecutive pieces of at most
+    /// [`CHUNK_ROWS`](meteaudata_storage::versions::CHUNK_ROWS) points, in order: slices of
+    /// the frame when it is in memory, otherwise read one stored chunk at a time (and not
+    /// kept), so that a function can go through a series larger than memory.
+    pub fn iter_chunks(&self) -> impl Iterator<Item = Result<DataFrame>> + '_ {
+        let size = meteaudata_storage::versions::CHUNK_ROWS;
+        (0..self.len.div_ceil(size)).map(move |k| self.read_rows(k * size, size))
+    }
+
     /// Adds points after the last one. The new labels must increase; when the first is not
     /// after the series' last label, `overlap` decides: [`Overlap::Error`] refuses (naming
     /// the label) and changes nothing, [`Overlap::Replace`] drops the points from that label

@@ -10,7 +10,7 @@ use meteaudata_core::{
 
 use crate::error::ProcessingError;
 use crate::support::{
-    function_info, index_zone, numeric_values, output_name, physical_index, require_temporal,
+    function_info, index_zone, output_name, piece, require_numeric, require_temporal,
     temporal_series,
 };
 
@@ -89,24 +89,30 @@ pub(crate) fn resample_series(
         ));
     }
     let every = frequency.nanos() / tick;
-    let values = numeric_values(FUNCTION, ts)?;
-    let labels = physical_index(ts)?;
+    require_numeric(FUNCTION, ts)?;
     let zone = index_zone(FUNCTION, ts)?;
 
     // Daily bins in a time zone follow the local calendar: bin on local wall-clock time.
     let calendar_zone = zone.filter(|_| frequency.unit() == FrequencyUnit::Day);
-    let wall: Option<Vec<i64>> = calendar_zone.map(|tz| {
-        labels
-            .into_no_null_iter()
-            .map(|t| to_wall(t, tick, tz))
-            .collect()
-    });
-    let bin_labels: Box<dyn Iterator<Item = i64> + '_> = match &wall {
-        Some(w) => Box::new(w.iter().copied()),
-        None => Box::new(labels.into_no_null_iter()),
+    let position = |t: i64| match calendar_zone {
+        Some(tz) => to_wall(t, tick, tz),
+        None => t,
     };
-    let points: Vec<i64> = bin_labels.collect();
-    let (Some(&min), Some(&max)) = (points.iter().min(), points.iter().max()) else {
+    // The series is read one chunk at a time (a stored series larger than memory works):
+    // the bins come from the smallest and largest label, which the chunks record.
+    let bounds = match calendar_zone {
+        None => ts.label_bounds()?,
+        Some(_) => {
+            let mut bounds: Option<(i64, i64)> = None;
+            for frame in ts.iter_chunks() {
+                for t in piece(&frame?)?.0.into_no_null_iter().map(position) {
+                    bounds = Some(bounds.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
+                }
+            }
+            bounds
+        }
+    };
+    let Some((min, max)) = bounds else {
         let empty = TimeSeries::new(
             name,
             temporal_series(&dtype, Vec::new()),
@@ -133,11 +139,14 @@ pub(crate) fn resample_series(
     }
     let mut sums = vec![0.0f64; count as usize];
     let mut counts = vec![0u32; count as usize];
-    for (t, v) in points.iter().zip(values.iter()) {
-        if let Some(v) = v {
-            let b = (bin(*t) - first) as usize;
-            sums[b] += v;
-            counts[b] += 1;
+    for frame in ts.iter_chunks() {
+        let (labels, values) = piece(&frame?)?;
+        for (t, v) in labels.into_no_null_iter().zip(values.iter()) {
+            if let Some(v) = v {
+                let b = (bin(position(t)) - first) as usize;
+                sums[b] += v;
+                counts[b] += 1;
+            }
         }
     }
     let means: Float64Chunked = sums

@@ -49,17 +49,35 @@ pub(crate) fn numeric_values(
     function: &'static str,
     ts: &TimeSeries,
 ) -> Result<Float64Chunked, ProcessingError> {
-    let values = ts.values()?;
-    match values.dtype() {
-        DataType::Float64 | DataType::Int64 | DataType::Boolean => {
-            Ok(values.cast(&DataType::Float64)?.f64()?.clone())
-        }
+    require_numeric(function, ts)?;
+    Ok(ts.values()?.cast(&DataType::Float64)?.f64()?.clone())
+}
+
+/// Fails unless the values are float64, int64 or booleans.
+pub(crate) fn require_numeric(
+    function: &'static str,
+    ts: &TimeSeries,
+) -> Result<(), ProcessingError> {
+    match ts.values_data_type() {
+        DataType::Float64 | DataType::Int64 | DataType::Boolean => Ok(()),
         other => Err(ProcessingError::ValuesKind {
             function,
             series: ts.name().to_owned(),
             dtype: other.to_string(),
         }),
     }
+}
+
+/// The physical labels and the values as float64 of a piece of a series' data (columns
+/// `index` and `values`; values checked by [`require_numeric`]).
+pub(crate) fn piece(frame: &DataFrame) -> Result<(Int64Chunked, Float64Chunked), ProcessingError> {
+    let index = frame.columns()[0]
+        .as_materialized_series()
+        .to_physical_repr();
+    let values = frame.columns()[1]
+        .as_materialized_series()
+        .cast(&DataType::Float64)?;
+    Ok((index.i64()?.clone(), values.f64()?.clone()))
 }
 
 /// The index labels as their physical 64-bit integers (datetimes and durations).

@@ -11,7 +11,13 @@ const MINUTE_NS: i64 = 60_000_000_000;
 
 /// The values of D(N, s): `10 + 5 sin(2πj/1440) + (u_j − 0.5)`, missing on 1 % of the points.
 pub fn values(n: usize, s: u64) -> Vec<Option<f64>> {
-    (0..n as u64)
+    values_from(0, n, s)
+}
+
+/// Values `first .. first + n` of D(·, s) (D(N, s) for N beyond them holds the same values
+/// there).
+pub fn values_from(first: usize, n: usize, s: u64) -> Vec<Option<f64>> {
+    (first as u64..(first + n) as u64)
         .map(|i| {
             let j = i + 7919 * s;
             if (3000..3060).contains(&(j % 6000)) {
@@ -25,9 +31,16 @@ pub fn values(n: usize, s: u64) -> Vec<Option<f64>> {
 
 /// The naive one-minute index from 2020-01-01 of D(N, ·).
 pub fn index(n: usize) -> Series {
+    index_from(0, n)
+}
+
+/// Labels `first .. first + n` of the index of D(·, ·).
+pub fn index_from(first: usize, n: usize) -> Series {
     Int64Chunked::from_vec(
         "index".into(),
-        (0..n as i64).map(|i| START_NS + i * MINUTE_NS).collect(),
+        (first as i64..(first + n) as i64)
+            .map(|i| START_NS + i * MINUTE_NS)
+            .collect(),
     )
     .into_datetime(TimeUnit::Nanoseconds, None)
     .into_series()

@@ -40,6 +40,7 @@ pub const JOBS: &[&str] = &[
     "raw_parquet_read",
     "range_append",
     "appends_compact",
+    "resample_stored",
 ];
 
 struct Phases(Vec<(&'static str, f64)>);
@@ -296,6 +297,49 @@ pub fn run(job: &Job) -> Result<Value> {
                 bail!("the appended series differs from the same points saved whole");
             }
             checksum(&floats(&appended)?)
+        }
+        "resample_stored" => {
+            // A series of `n` points stored on a local folder by appends of 2^20 points (it
+            // is never whole in memory), then resampled to 15 minutes from a fresh open with
+            // a memory budget of 0: the resample reads one chunk at a time.
+            fresh(&job.dir)?;
+            const BLOCK: usize = 1 << 20;
+            let config = StorageConfig::for_disk(&job.dir).memory_budget(0);
+            let first = BLOCK.min(n);
+            phases.time("build", || {
+                let raw = TimeSeries::new(
+                    "RAW",
+                    data::index(first),
+                    Series::new("RAW".into(), data::values(first, 0)),
+                )?;
+                let mut ds = Dataset::new("workload")?.with_signals([Signal::new(
+                    "S0",
+                    "u",
+                    DataProvenance::default(),
+                    [raw],
+                )?])?;
+                ds.use_config(&config)?;
+                let mut at = first;
+                while at < n {
+                    let len = BLOCK.min(n - at);
+                    ds.signal_mut("S0#1")?.append(
+                        raw_name,
+                        data::index_from(at, len),
+                        Series::new("v".into(), data::values_from(at, len, 0)),
+                        Overlap::Error,
+                    )?;
+                    at += len;
+                }
+                Ok(())
+            })?;
+            let resampled = phases.time("resample", || {
+                let mut ds = Dataset::open_with(&config, "workload")?;
+                let signal = ds.signal_mut("S0#1")?;
+                let out =
+                    signal.process(&[raw_name], resample("15min"), ProcessOptions::default())?;
+                Ok(signal.time_series(&out[0])?.values()?)
+            })?;
+            checksum(&floats(&resampled)?)
         }
         "add_signal_cost" => {
             // Adding signals of `n` points one by one to a dataset on disk: the median time
