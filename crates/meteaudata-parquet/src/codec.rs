@@ -18,7 +18,8 @@ pub(crate) const REGULAR_INDEX_KEY: &str = "meteaudata.regular_index";
 /// engines skip row groups by label), the arrow schema in the footer (time units and zones),
 /// and the metadata document under [`METADATA_KEY`]. An integer-backed index (integers,
 /// datetimes, durations) is written with DELTA_BINARY_PACKED, which stores a regular sensor
-/// grid in a few bytes per page; values use polars' own encodings.
+/// grid in a few bytes per page; float values are PLAIN, other values use polars' own
+/// encodings.
 pub(crate) fn encode(series: &SeriesData) -> Result<Vec<u8>, StorageError> {
     use polars_parquet::write::{
         CompressionOptions, Encoding, FileWriter, KeyValue, StatisticsOptions, Version,
@@ -41,6 +42,10 @@ pub(crate) fn encode(series: &SeriesData) -> Result<Vec<u8>, StorageError> {
                 );
             if integer_index {
                 vec![Encoding::DeltaBinaryPacked]
+            } else if i == 1 && frame.columns()[1].dtype() == &DataType::Float64 {
+                // Measured values hardly repeat: a dictionary would be dropped after
+                // estimating the cardinality of every page.
+                vec![Encoding::Plain]
             } else {
                 get_dtype_encoding(&field.dtype)
             }

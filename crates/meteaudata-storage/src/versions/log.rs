@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::manifest::{Changes, Manifest, SignalEntry, Summary};
-use super::{CHECKPOINT_INTERVAL, FORMAT_VERSION, legacy, object_age};
+use super::{CHECKPOINT_INTERVAL, FORMAT_VERSION, HINT_INTERVAL, legacy, object_age};
 use crate::backend::StorageBackend;
 use crate::error::{Result, StorageError};
 use crate::key::StorageKey;
@@ -426,7 +426,11 @@ impl<'a> VersionLog<'a> {
             }
         }
         // Best effort: a hint that lags or a missing checkpoint costs readers a few reads.
-        let _ = self.write_pointer(&self.key(&["_latest"]), target);
+        // The hint is rewritten every HINT_INTERVAL versions (and by the first commit), so
+        // a reader probes at most that many commits past it.
+        if target % HINT_INTERVAL == 0 || target == 1 || !merged.is_empty() {
+            let _ = self.write_pointer(&self.key(&["_latest"]), target);
+        }
         if target % CHECKPOINT_INTERVAL == 0 {
             let _ = self.checkpoint(target);
         }

@@ -9,7 +9,7 @@
 //! | `ds/<signal>/<series>/<object id>` | a chunk of a series' data (consecutive points; a series is its chunks in order) | once, never overwritten |
 //! | `ds/_log/<version>` | a commit: what changed, when, by which operation | once (create-if-absent: the commit point) |
 //! | `ds/_checkpoint/<version>` | the whole state, every [`CHECKPOINT_INTERVAL`] versions | once |
-//! | `ds/_latest` | a hint: the latest version a writer committed (may lag) | overwritten |
+//! | `ds/_latest` | a hint: a recent version (rewritten every [`HINT_INTERVAL`] versions; may lag, never leads) | overwritten |
 //! | `ds/_floor` | the oldest version kept after pruning | overwritten |
 //! | `ds/_tags/<tag>` | a named version | once |
 //!
@@ -47,6 +47,10 @@ pub const FORMAT_VERSION: u32 = 2;
 /// (the last one shorter), so that a range read loads only the chunks it needs and an append
 /// writes only new chunks.
 pub const CHUNK_ROWS: usize = 1 << 17;
+
+/// The latest-version hint is rewritten every this many versions: it saves a write per
+/// commit, and a reader probes at most this many commits past the hint.
+pub const HINT_INTERVAL: u64 = 4;
 
 /// A checkpoint (the whole state) is written every this many versions.
 pub const CHECKPOINT_INTERVAL: u64 = 50;
