@@ -113,12 +113,21 @@ fn saving_releases_memory_down_to_the_budget() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// The one data object under `dir` (a series' folder of a local store).
-fn object_in(dir: &std::path::Path) -> std::path::PathBuf {
+/// The one data object of series `series` (as its file names spell it, e.g. `RAW%231`) in
+/// `dir` (a signal's folder of a local store).
+fn object_in(dir: &std::path::Path, series: &str) -> std::path::PathBuf {
+    let prefix = format!("{series}.o");
     let objects: Vec<_> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("layout: {}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with(&prefix)
+        })
         .collect();
     assert_eq!(objects.len(), 1, "layout: {objects:?}");
     objects[0].clone()
@@ -129,9 +138,9 @@ fn damaged_objects_are_named_and_leave_the_rest_alone() {
     let dir = scratch("damaged");
     processed(&dir);
     let signal_dir = dir.join("plant").join("S0%231");
-    let raw0 = object_in(&signal_dir.join("RAW%231"));
+    let raw0 = object_in(&signal_dir, "RAW%231");
     std::fs::write(&raw0, b"not parquet at all").unwrap();
-    let lin = object_in(&signal_dir.join("LIN-INT%231"));
+    let lin = object_in(&signal_dir, "LIN-INT%231");
     let bytes = std::fs::read(&lin).unwrap();
     std::fs::write(&lin, &bytes[..bytes.len() / 2]).unwrap();
 

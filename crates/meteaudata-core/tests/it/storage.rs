@@ -109,7 +109,7 @@ fn keys(backend: &dyn StorageBackend) -> Vec<String> {
     let state = log.state(log.latest().unwrap()).unwrap();
     let mut keys: Vec<String> = state
         .objects()
-        .map(|o| o.rsplit_once('/').unwrap().0.to_owned())
+        .map(|o| o.rsplit_once(".o").unwrap().0.to_owned())
         .collect();
     keys.sort();
     keys
@@ -121,7 +121,7 @@ fn stored(backend: &dyn StorageBackend, series: &str) -> Option<SeriesData> {
     let state = log.state(log.latest().unwrap()).unwrap();
     let object = state
         .objects()
-        .find(|o| o.rsplit_once('/').unwrap().0 == series)?
+        .find(|o| o.rsplit_once(".o").unwrap().0 == series)?
         .to_owned();
     Some(backend.load(&StorageKey::parse(&object).unwrap()).unwrap())
 }

@@ -6,7 +6,7 @@
 //!
 //! | key | what | written |
 //! |---|---|---|
-//! | `ds/<signal>/<series>/<object id>` | a chunk of a series' data (consecutive points; a series is its chunks in order) | once, never overwritten |
+//! | `ds/<signal>/<series>.<object id>` | a chunk of a series' data (consecutive points; a series is its chunks in order) | once, never overwritten |
 //! | `ds/_log/<version>` | a commit: what changed, when, by which operation | once (create-if-absent: the commit point) |
 //! | `ds/_checkpoint/<version>` | the whole state, every [`CHECKPOINT_INTERVAL`] versions | once |
 //! | `ds/_latest` | a hint: a recent version (rewritten every [`HINT_INTERVAL`] versions; may lag, never leads) | overwritten |
@@ -56,20 +56,21 @@ pub const HINT_INTERVAL: u64 = 4;
 pub const CHECKPOINT_INTERVAL: u64 = 50;
 
 /// The key of a new data object for series `series` of signal `signal` in dataset
-/// `dataset`: `<dataset>/<signal>/<series>/o<time><process><counter>`, unique for every call
+/// `dataset`: `<dataset>/<signal>/<series>.o<time><process><counter>`, unique for every call
 /// in every process, and carrying its creation time (so that pruning can leave young objects
-/// of writers that have not committed yet alone).
+/// of writers that have not committed yet alone). A signal's objects share one folder (no
+/// folder per series to create on a local disk).
 pub fn new_object_key(dataset: &str, signal: &str, series: &str) -> Result<StorageKey> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64);
     let id = format!(
-        "o{nanos:016x}{:08x}{:06x}",
+        "{series}.o{nanos:016x}{:08x}{:06x}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed) & 0xff_ffff
     );
-    StorageKey::new([dataset, signal, series, &id])
+    StorageKey::new([dataset, signal, &id])
 }
 
 /// The datasets a store holds: those with a version log, and those written in format 1
@@ -91,8 +92,14 @@ pub fn datasets(backend: &dyn crate::StorageBackend) -> Result<Vec<String>> {
 
 /// How long ago the object `key` was named by [`new_object_key`]; `None` for other keys.
 pub(crate) fn object_age(key: &StorageKey) -> Option<Duration> {
-    let id = key.last().strip_prefix('o')?;
-    if key.segments().len() != 4 || id.len() != 30 {
+    // `<dataset>/<signal>/<series>.o<id>`, or `<dataset>/<signal>/<series>/o<id>` as the
+    // first versioned stores named them.
+    let id = match key.segments() {
+        [_, _, last] => last.rsplit_once(".o")?.1,
+        [_, _, _, last] => last.strip_prefix('o')?,
+        _ => return None,
+    };
+    if id.len() != 30 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     let nanos = u64::from_str_radix(&id[..16], 16).ok()?;
@@ -113,8 +120,14 @@ mod tests {
         let b = new_object_key("ds", "A#1", "RAW#1").unwrap();
         assert_ne!(a, b);
         assert!(object_age(&a).unwrap() < Duration::from_secs(60));
+        assert_eq!(a.segments().len(), 3);
+        assert!(a.last().starts_with("RAW#1.o"), "{a}");
         assert_eq!(
             object_age(&StorageKey::parse("ds/A#1/RAW#1").unwrap()),
+            None
+        );
+        assert_eq!(
+            object_age(&StorageKey::parse("ds/A#1/v1.old").unwrap()),
             None
         );
     }
