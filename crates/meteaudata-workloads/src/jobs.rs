@@ -249,8 +249,8 @@ pub fn run(job: &Job) -> Result<Value> {
             }
             phases.time("append_day", || {
                 let mut ds = Dataset::open(&target, "workload")?;
-                let index = data::index(n + 1440).slice(n as i64, 1440);
-                let values = Series::new("v".into(), data::values(1440, 1));
+                let index = data::index_from(n, 1440);
+                let values = Series::new("v".into(), data::values_from(n, 1440, 0));
                 ds.signal_mut("S0#1")?
                     .append(raw_name, index, values, Overlap::Error)?;
                 Ok(())
@@ -264,15 +264,12 @@ pub fn run(job: &Job) -> Result<Value> {
             let grown = job.dir.join("grown");
             let mut ds = Dataset::new("workload")?.with_signals([data::signal(n, 0)])?;
             ds.use_disk_storage(&grown)?;
-            let all = data::index(n * 1000);
-            let values = data::values(n * 1000, 0);
             phases.time("appends", || {
                 for k in 1..1000 {
-                    let chunk = Series::new("v".into(), values[k * n..(k + 1) * n].to_vec());
                     ds.signal_mut("S0#1")?.append(
                         raw_name,
-                        all.slice((k * n) as i64, n),
-                        chunk,
+                        data::index_from(k * n, n),
+                        Series::new("v".into(), data::values_from(k * n, n, 0)),
                         Overlap::Error,
                     )?;
                 }
