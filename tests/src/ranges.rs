@@ -43,29 +43,14 @@ fn points(first: i64, len: usize, seed: u64) -> (Series, Series) {
     (index, values)
 }
 
-fn last_label(ts: &TimeSeries) -> i64 {
-    let tail = ts.tail(1).unwrap();
-    tail.column("index")
-        .unwrap()
-        .as_materialized_series()
-        .to_physical_repr()
-        .i64()
-        .unwrap()
-        .get(0)
-        .unwrap()
+/// The first (smallest) label of a series with increasing labels, in nanoseconds.
+fn first_label(ts: &TimeSeries) -> i64 {
+    ts.label_bounds().unwrap().unwrap().0
 }
 
-fn first_label(ts: &TimeSeries) -> i64 {
-    ts.head(1)
-        .unwrap()
-        .column("index")
-        .unwrap()
-        .as_materialized_series()
-        .to_physical_repr()
-        .i64()
-        .unwrap()
-        .get(0)
-        .unwrap()
+/// Its last (largest) label.
+fn last_label(ts: &TimeSeries) -> i64 {
+    ts.label_bounds().unwrap().unwrap().1
 }
 
 fn same(context: &str, got: &DataFrame, expected: &DataFrame) {

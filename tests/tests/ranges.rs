@@ -3,13 +3,15 @@
 //! appends, refused and replaced overlaps and compactions agree with the same operations in
 //! memory, and each change is one version.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use meteaudata::polars::prelude::{col, len};
 use meteaudata::prelude::*;
+use meteaudata::storage::versions::VersionLog;
 use meteaudata::storage::{MemoryBackend, StorageBackend, create_backend};
 use meteaudata::{Attachment, Error};
-use meteaudata_e2e::env::{store_targets, unique};
+use meteaudata_e2e::env::{files_under, scratch, store_targets, unique};
 use meteaudata_e2e::ranges::ranges_and_appends_agree_with_memory;
 use meteaudata_e2e::workload;
 
@@ -21,6 +23,29 @@ fn backend_of(target: &str) -> Arc<dyn StorageBackend> {
         StorageConfig::for_disk(target)
     };
     create_backend(&config).unwrap()
+}
+
+/// Dataset `plant` with `signals`, saved to a fresh folder `name`.
+fn stored_plant(name: &str, signals: impl IntoIterator<Item = Signal>) -> (PathBuf, Dataset) {
+    let dir = scratch(name);
+    let mut ds = Dataset::new("plant")
+        .unwrap()
+        .with_signals(signals)
+        .unwrap();
+    ds.use_disk_storage(&dir).unwrap();
+    (dir, ds)
+}
+
+/// The object keys of the chunks of `S0#1_RAW#1` in the latest version of `ds`'s store.
+fn chunk_objects(ds: &Dataset) -> Vec<String> {
+    let backend = ds.storage().unwrap().backend.clone();
+    let log = VersionLog::new(&*backend, "plant").unwrap();
+    let state = log.state(log.latest().unwrap()).unwrap();
+    state.signals["S0#1"].series["S0#1_RAW#1"]
+        .chunks
+        .iter()
+        .map(|c| c.object.clone())
+        .collect()
 }
 
 #[test]
@@ -40,14 +65,9 @@ fn ranges_and_appends_agree_with_memory_on_every_store() {
 
 #[test]
 fn an_append_writes_only_the_new_points() {
-    let dir = meteaudata_e2e::env::scratch("append-cost");
-    let mut ds = Dataset::new("plant")
-        .unwrap()
-        .with_signals([workload::signal(300_000, 0)])
-        .unwrap();
-    ds.use_disk_storage(&dir).unwrap();
+    let (dir, mut ds) = stored_plant("append-cost", [workload::signal(300_000, 0)]);
     let objects = |dir: &std::path::Path| {
-        meteaudata_e2e::env::files_under(dir)
+        files_under(dir)
             .into_iter()
             .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
             .collect::<Vec<_>>()
@@ -55,7 +75,7 @@ fn an_append_writes_only_the_new_points() {
     let before = objects(&dir);
     assert_eq!(before.len(), 3, "300,000 points make three chunks");
     let signal = ds.signal_mut("S0#1").unwrap();
-    let last = workload::index(300_001).tail(Some(1));
+    let last = workload::index_from(300_000, 1);
     signal
         .append(
             "S0#1_RAW#1",
@@ -89,23 +109,8 @@ fn an_append_writes_only_the_new_points() {
 
 #[test]
 fn updates_and_deletions_rewrite_only_the_chunks_they_touch() {
-    let dir = meteaudata_e2e::env::scratch("update-cost");
-    let mut ds = Dataset::new("plant")
-        .unwrap()
-        .with_signals([workload::signal(300_000, 0)])
-        .unwrap();
-    ds.use_disk_storage(&dir).unwrap();
-    let chunks = |ds: &Dataset| {
-        let backend = ds.storage().unwrap().backend.clone();
-        let log = meteaudata::storage::versions::VersionLog::new(&*backend, "plant").unwrap();
-        let state = log.state(log.latest().unwrap()).unwrap();
-        state.signals["S0#1"].series["S0#1_RAW#1"]
-            .chunks
-            .iter()
-            .map(|c| c.object.clone())
-            .collect::<Vec<_>>()
-    };
-    let before = chunks(&ds);
+    let (dir, mut ds) = stored_plant("update-cost", [workload::signal(300_000, 0)]);
+    let before = chunk_objects(&ds);
     assert_eq!(before.len(), 3);
     // A day inside the second chunk (points 131,072 .. 262,143): only that chunk is new.
     let day = |i: i64| workload::label(i);
@@ -122,7 +127,7 @@ fn updates_and_deletions_rewrite_only_the_chunks_they_touch() {
         )
         .unwrap();
     assert_eq!(replaced, 1_440);
-    let after = chunks(&ds);
+    let after = chunk_objects(&ds);
     assert_eq!(
         (after[0].as_str(), after[2].as_str()),
         (before[0].as_str(), before[2].as_str())
@@ -135,7 +140,7 @@ fn updates_and_deletions_rewrite_only_the_chunks_they_touch() {
         .delete_range("S0#1_RAW#1", day(100_000), day(270_000))
         .unwrap();
     assert_eq!(removed, 170_000);
-    let last = chunks(&ds);
+    let last = chunk_objects(&ds);
     assert!(
         !last.contains(&after[1]),
         "the second chunk is gone: {last:?}"
@@ -155,12 +160,10 @@ fn updates_and_deletions_rewrite_only_the_chunks_they_touch() {
 
 #[test]
 fn scans_read_chunks_only_when_run_and_only_those_they_need() {
-    let dir = meteaudata_e2e::env::scratch("scans");
-    let mut ds = Dataset::new("plant")
-        .unwrap()
-        .with_signals([workload::signal(300_000, 0), workload::signal(1_000, 1)])
-        .unwrap();
-    ds.use_disk_storage(&dir).unwrap();
+    let (dir, _) = stored_plant(
+        "scans",
+        [workload::signal(300_000, 0), workload::signal(1_000, 1)],
+    );
     let reopened = Dataset::open(dir.to_str().unwrap(), "plant").unwrap();
     // Several series in one scan, with the series named.
     let both = reopened
@@ -186,11 +189,8 @@ fn scans_read_chunks_only_when_run_and_only_those_they_need() {
         .unwrap()
         .time_series("S0#1_RAW#1")
         .unwrap();
-    let backend = reopened.storage().unwrap().backend.clone();
-    let log = meteaudata::storage::versions::VersionLog::new(&*backend, "plant").unwrap();
-    let state = log.state(log.latest().unwrap()).unwrap();
-    let third = &state.signals["S0#1"].series["S0#1_RAW#1"].chunks[2].object;
-    let file = meteaudata_e2e::env::files_under(&dir)
+    let third = &chunk_objects(&reopened)[2];
+    let file = files_under(&dir)
         .into_iter()
         .find(|p| {
             p.to_string_lossy()
@@ -214,7 +214,7 @@ fn scans_read_chunks_only_when_run_and_only_those_they_need() {
 
 #[test]
 fn a_stored_series_is_resampled_chunk_by_chunk_with_the_numbers_of_memory() {
-    let dir = meteaudata_e2e::env::scratch("resample-chunks");
+    let dir = scratch("resample-chunks");
     let mut in_memory = Dataset::new("plant")
         .unwrap()
         .with_signals([workload::signal(1_000_000, 0)])

@@ -124,51 +124,32 @@ pub fn read(file: &Path, index: &DataType, values: &DataType) -> Result<(Series,
     let index = Int64Chunked::from_vec("index".into(), ticks)
         .into_series()
         .cast(index)?;
-    let bad = |row: usize, text: &str| {
-        format!("{}: row {row}: {text:?} is not a {values}", file.display())
-    };
-    let parsed: Series = match values {
-        DataType::Float64 => Series::new(
-            "values".into(),
-            texts
-                .iter()
-                .enumerate()
-                .map(|(r, t)| {
-                    t.as_deref()
-                        .map(|t| t.parse::<f64>().with_context(|| bad(r, t)))
-                        .transpose()
-                })
-                .collect::<Result<Vec<_>>>()?,
-        ),
-        DataType::Int64 => Series::new(
-            "values".into(),
-            texts
-                .iter()
-                .enumerate()
-                .map(|(r, t)| {
-                    t.as_deref()
-                        .map(|t| t.parse::<i64>().with_context(|| bad(r, t)))
-                        .transpose()
-                })
-                .collect::<Result<Vec<_>>>()?,
-        ),
-        DataType::Boolean => Series::new(
-            "values".into(),
-            texts
-                .iter()
-                .enumerate()
-                .map(|(r, t)| {
-                    t.as_deref()
-                        .map(|t| {
-                            t.to_ascii_lowercase()
-                                .parse::<bool>()
-                                .with_context(|| bad(r, t))
+    // Each value text parsed as `T` (case aside), a missing one as a null.
+    fn parse<T: std::str::FromStr>(
+        texts: &[Option<String>],
+        file: &Path,
+        dtype: &DataType,
+    ) -> Result<Vec<Option<T>>> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(row, text)| {
+                text.as_deref()
+                    .map(|t| {
+                        t.to_ascii_lowercase().parse::<T>().ok().with_context(|| {
+                            format!("{}: row {row}: {t:?} is not a {dtype}", file.display())
                         })
-                        .transpose()
-                })
-                .collect::<Result<Vec<_>>>()?,
-        ),
-        DataType::String => Series::new("values".into(), texts),
+                    })
+                    .transpose()
+            })
+            .collect()
+    }
+    let name = "values".into();
+    let parsed = match values {
+        DataType::Float64 => Series::new(name, parse::<f64>(&texts, file, values)?),
+        DataType::Int64 => Series::new(name, parse::<i64>(&texts, file, values)?),
+        DataType::Boolean => Series::new(name, parse::<bool>(&texts, file, values)?),
+        DataType::String => Series::new(name, texts),
         other => bail!("appending to values of {other} from a file is not supported"),
     };
     Ok((index, parsed))

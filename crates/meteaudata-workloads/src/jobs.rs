@@ -290,8 +290,7 @@ pub fn run(job: &Job) -> Result<Value> {
             };
             // One untimed load of each first, so that neither timed load pays the process's
             // first-use costs (thread pools, allocator growth).
-            load(&grown)?;
-            load(&whole)?;
+            let _warm = (load(&grown)?, load(&whole)?);
             let appended = phases.time("load_appended", || load(&grown))?;
             let saved = phases.time("load_whole", || load(&whole))?;
             if !appended.equals_missing(&saved) {
