@@ -4,6 +4,7 @@
 pub use meteaudata_workloads::data as workload;
 
 pub mod env;
+pub mod object_stores;
 pub mod ranges;
 
 use std::path::PathBuf;

@@ -5,12 +5,9 @@
 //! 127.0.0.1); never a real cloud. Outside CI a missing server skips with a printed reason.
 
 use std::io::{Read, Write};
-use std::sync::Arc;
 
-use meteaudata::prelude::*;
-use meteaudata::storage::{ParquetBackend, StorageBackend, StorageError};
-use meteaudata::{Attachment, Error};
-use meteaudata_e2e::workload;
+use meteaudata::storage::ParquetBackend;
+use meteaudata_e2e::object_stores;
 
 const BUCKET: &str = "meteaudata-test";
 
@@ -68,103 +65,26 @@ fn store(endpoint: &str, prefix: &str) -> ParquetBackend {
     .unwrap()
 }
 
-fn unique(name: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{name}-{}-{nanos}", std::process::id())
-}
-
 #[test]
 fn s3_store_passes_the_conformance_suite() {
     let Some(endpoint) = endpoint() else { return };
-    let backend = store(&endpoint, &unique("conformance"));
-    assert!(backend.capabilities().conditional_writes);
-    meteaudata_testkit::run_all(&backend);
-}
-
-fn attach(backend: ParquetBackend) -> Attachment {
-    Attachment::new(Arc::new(backend), true, 64 << 20)
+    object_stores::conformance(|prefix| store(&endpoint, prefix));
 }
 
 #[test]
 fn datasets_live_on_s3_and_reopen() {
     let Some(endpoint) = endpoint() else { return };
-    let prefix = unique("dataset");
-    let mut ds = Dataset::new("plant")
-        .unwrap()
-        .with_signals([workload::signal(10_000, 0)])
-        .unwrap();
-    ds.set_backend(Arc::new(store(&endpoint, &prefix)), true)
-        .unwrap();
-    ds.signal_mut("S0#1")
-        .unwrap()
-        .process(&["S0#1_RAW#1"], resample("1h"), ProcessOptions::default())
-        .unwrap();
-    let reopened = Dataset::open_from(attach(store(&endpoint, &prefix)), "plant", true).unwrap();
-    assert_eq!(reopened, ds, "every series, history and timestamp");
+    object_stores::datasets_reopen(|prefix| store(&endpoint, prefix));
 }
 
 #[test]
 fn two_writers_on_one_dataset_never_lose_an_update() {
     let Some(endpoint) = endpoint() else { return };
-    let prefix = unique("writers");
-    let mut first = Dataset::new("common")
-        .unwrap()
-        .with_signals([workload::signal(1_000, 0)])
-        .unwrap();
-    first
-        .set_backend(Arc::new(store(&endpoint, &prefix)), true)
-        .unwrap();
-    first.save_all().unwrap();
-
-    // Two processes (independent handles) open the same dataset.
-    let mut a = Dataset::open_from(attach(store(&endpoint, &prefix)), "common", true).unwrap();
-    let mut b = Dataset::open_from(attach(store(&endpoint, &prefix)), "common", true).unwrap();
-    // Different signals: both land (the second commit merges on top of the first).
-    a.add(workload::signal(1_000, 1)).unwrap();
-    b.add(workload::signal(1_000, 2)).unwrap();
-    // The same signal: the second writer is told, and nothing of its change is visible.
-    let step = |ds: &mut Dataset| {
-        ds.signal_mut("S0#1").unwrap().process(
-            &["S0#1_RAW#1"],
-            resample("1h"),
-            ProcessOptions::default(),
-        )
-    };
-    step(&mut a).unwrap();
-    let err = step(&mut b).unwrap_err();
-    assert!(
-        matches!(err, Error::Storage(StorageError::VersionConflict { .. })),
-        "the second writer is told, not silently overwriting: {err}"
-    );
-    assert_eq!(
-        b.signal("S0#1").unwrap().len(),
-        1,
-        "the loser's memory is as before"
-    );
-    let last = Dataset::open_from(attach(store(&endpoint, &prefix)), "common", true).unwrap();
-    assert_eq!(
-        last.all_signals(),
-        ["S0#1", "S1#1", "S2#1"],
-        "both writers' signals are there"
-    );
-    assert_eq!(
-        last.signal("S0#1").unwrap().all_time_series(),
-        ["S0#1_RAW#1", "S0#1_RESAMPLED#1"],
-        "the winner's step is there once"
-    );
+    object_stores::two_writers_never_lose_an_update(|prefix| store(&endpoint, prefix));
 }
 
 #[test]
 fn ranges_and_appends_agree_with_memory_on_s3() {
     let Some(endpoint) = endpoint() else { return };
-    let backend: Arc<dyn StorageBackend> = Arc::new(store(&endpoint, &unique("ranges")));
-    meteaudata_e2e::ranges::ranges_and_appends_agree_with_memory(
-        || Attachment::new(backend.clone(), true, 0),
-        "ranges",
-        10,
-        99,
-    );
+    object_stores::ranges_agree_with_memory(|prefix| store(&endpoint, prefix));
 }

@@ -592,11 +592,11 @@ impl Dataset {
         (latest > 0).then_some(latest)
     }
 
-    /// A polars [`LazyFrame`] over several series, one after the other, with a `series`
-    /// column naming each point's series besides [`INDEX_COLUMN`](crate::INDEX_COLUMN) and
-    /// [`VALUES_COLUMN`](crate::VALUES_COLUMN) (see [`TimeSeries::scan`](crate::TimeSeries::scan):
-    /// stored chunks are read only when the plan runs). The series must have the same
-    /// dtypes.
+    /// A polars [`LazyFrame`](polars::prelude::LazyFrame) over several series, one after the
+    /// other, with a `series` column naming each point's series besides
+    /// [`INDEX_COLUMN`](crate::INDEX_COLUMN) and [`VALUES_COLUMN`](crate::VALUES_COLUMN) (see
+    /// [`TimeSeries::scan`](crate::TimeSeries::scan): stored chunks are read only when the
+    /// plan runs). The series must have the same dtypes.
     pub fn scan(&self, series: &[&str]) -> Result<polars::prelude::LazyFrame> {
         use polars::prelude::{UnionArgs, concat, lit};
         let mut scans = Vec::with_capacity(series.len());
