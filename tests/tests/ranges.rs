@@ -258,6 +258,68 @@ fn a_stored_series_is_resampled_chunk_by_chunk_with_the_numbers_of_memory() {
 }
 
 #[test]
+fn a_stored_series_is_interpolated_chunk_by_chunk_with_the_numbers_of_memory() {
+    // Gaps at the start, across chunk boundaries (131,072 and 262,144), inside a chunk and at
+    // the end.
+    let n = 1_000_000;
+    let mut values = workload::values(n, 0);
+    for range in [
+        0..5,
+        131_000..131_200,
+        262_100..262_144,
+        500_000..500_003,
+        n - 10..n,
+    ] {
+        for v in &mut values[range] {
+            *v = None;
+        }
+    }
+    let raw = TimeSeries::new("RAW", workload::index(n), Series::new("v".into(), values)).unwrap();
+    let signal = Signal::new("S0", "u", DataProvenance::default(), [raw]).unwrap();
+    let (dir, mut in_memory) = stored_plant("interpolate-chunks", [signal]);
+    in_memory.use_memory_storage().unwrap();
+    let config = StorageConfig::for_disk(&dir).memory_budget(0);
+    let mut reopened = Dataset::open_with(&config, "plant").unwrap();
+    for ds in [&mut in_memory, &mut reopened] {
+        ds.signal_mut("S0#1")
+            .unwrap()
+            .process(
+                &["S0#1_RAW#1"],
+                linear_interpolation(),
+                ProcessOptions::default(),
+            )
+            .unwrap();
+    }
+    let signal = reopened.signal("S0#1").unwrap();
+    let output = signal.time_series("S0#1_LIN-INT#1").unwrap();
+    assert!(!signal.time_series("S0#1_RAW#1").unwrap().is_resident());
+    assert!(
+        !output.is_resident(),
+        "the output was written piece by piece"
+    );
+    let expected = in_memory
+        .signal("S0#1")
+        .unwrap()
+        .time_series("S0#1_LIN-INT#1")
+        .unwrap();
+    assert!(
+        output
+            .data()
+            .unwrap()
+            .equals_missing(&expected.data().unwrap())
+    );
+    assert_eq!(output.frequency(), expected.frequency());
+    assert_eq!(output.index_kind(), expected.index_kind());
+    let again = Dataset::open(dir.to_str().unwrap(), "plant").unwrap();
+    let committed = again
+        .signal("S0#1")
+        .unwrap()
+        .time_series("S0#1_LIN-INT#1")
+        .unwrap();
+    assert_eq!(committed, output, "committed as it was computed");
+}
+
+#[test]
 fn bad_appends_and_ranges_name_the_culprit_and_change_nothing() {
     let mut signal = workload::signal(100, 0);
     let before = signal.time_series("S0#1_RAW#1").unwrap().clone();

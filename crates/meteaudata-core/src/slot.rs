@@ -260,6 +260,9 @@ struct SlotState {
     edits: Option<Vec<Part>>,
     /// The stored copy is out of date as a whole: the next save writes the whole series.
     dirty: bool,
+    /// The series' record (name, history, index metadata…) changed since it was stored: the
+    /// next save commits the new record; the stored chunks stay valid.
+    changed: bool,
 }
 
 impl SlotState {
@@ -322,6 +325,7 @@ impl DataSlot {
                 stored: None,
                 edits: None,
                 dirty: true,
+                changed: true,
             }),
         })
     }
@@ -333,6 +337,7 @@ impl DataSlot {
                 stored: Some(stored),
                 edits: None,
                 dirty: false,
+                changed: false,
             }),
         })
     }
@@ -350,6 +355,7 @@ impl DataSlot {
                 stored: state.stored.clone(),
                 edits: state.edits.clone(),
                 dirty: state.dirty,
+                changed: state.changed,
             }),
         })
     }
@@ -662,6 +668,40 @@ impl DataSlot {
         Ok(merged_any)
     }
 
+    /// Where a series derived from this one can be written piece by piece: this series' store
+    /// (its copy, for the backend and budget) and its dataset and signal, when the data is
+    /// stored in a dataset and not in memory.
+    pub(crate) fn streaming_target(&self) -> Option<(StoredCopy, String, String)> {
+        let state = self.lock();
+        if state.frame.is_some() || state.dirty || state.edits.is_some() {
+            return None;
+        }
+        let stored = state.stored.clone()?;
+        let key = &stored.chunks.first()?.key;
+        match key.segments() {
+            [dataset, signal, _] | [dataset, signal, _, _] => {
+                let (dataset, signal) = (dataset.clone(), signal.clone());
+                Some((stored, dataset, signal))
+            }
+            _ => None,
+        }
+    }
+
+    /// The number of points (read only when some chunk does not record it).
+    pub(crate) fn rows(self: &Arc<DataSlot>) -> Result<usize> {
+        let known = {
+            let state = self.lock();
+            match &state.frame {
+                Some(frame) => Some(frame.height()),
+                None => state.parts().iter().map(Part::rows).sum(),
+            }
+        };
+        match known {
+            Some(rows) => Ok(rows),
+            None => Ok(self.frame()?.height()),
+        }
+    }
+
     pub(crate) fn resident_bytes(&self) -> usize {
         self.lock()
             .frame
@@ -682,13 +722,14 @@ impl DataSlot {
             .map(|c| c.key.clone())
     }
 
-    /// Whether an up-to-date stored copy is in `backend` (no copy made).
+    /// Whether `backend` holds this series as it is now, data and record (no copy made).
     pub(crate) fn is_current_in(&self, backend: &Arc<dyn StorageBackend>) -> bool {
         let state = self.lock();
-        state.kept_in(backend) && state.edits.is_none()
+        state.kept_in(backend) && state.edits.is_none() && !state.changed
     }
 
-    /// The stored copy, when it is up to date and in `backend`.
+    /// The stored copy, when its data is up to date and in `backend` (the record may have
+    /// changed: a commit records the new one with the same chunks).
     pub(crate) fn current_copy_in(&self, backend: &Arc<dyn StorageBackend>) -> Option<StoredCopy> {
         let state = self.lock();
         (state.kept_in(backend) && state.edits.is_none())
@@ -728,14 +769,22 @@ impl DataSlot {
         Ok(Some(copy))
     }
 
-    /// Whether the stored copy is missing or out of date.
+    /// Whether the stored copy is missing or out of date, data or record.
     pub(crate) fn is_dirty(&self) -> bool {
         let state = self.lock();
-        state.dirty || state.edits.is_some()
+        state.dirty || state.edits.is_some() || state.changed
     }
 
+    /// The next save writes the whole data again.
     pub(crate) fn mark_dirty(&self) {
-        self.lock().dirty = true;
+        let mut state = self.lock();
+        state.dirty = true;
+        state.changed = true;
+    }
+
+    /// The record changed (the data did not): the next save commits it.
+    pub(crate) fn mark_changed(&self) {
+        self.lock().changed = true;
     }
 
     /// Records that the data is now stored at `stored` and up to date there.
@@ -746,6 +795,7 @@ impl DataSlot {
             state.stored = Some(stored);
             state.edits = None;
             state.dirty = false;
+            state.changed = false;
             state.frame.as_ref().map_or(0, DataFrame::estimated_size)
         };
         if let Some(budget) = budget {

@@ -18,6 +18,7 @@ use crate::storage::{
     Attachment, DataSlot, FORMAT_VERSION, SeriesRecord, Storable, StoredCopy, from_json, to_json,
 };
 use crate::time::now;
+use meteaudata_storage::versions::new_object_key;
 use meteaudata_storage::{dtype_code, parse_dtype_code};
 
 /// The name of the index column in [`TimeSeries::data`].
@@ -218,7 +219,7 @@ impl TimeSeries {
     /// Replaces the frequency (for example after a resample, which knows its frequency).
     pub fn with_frequency(mut self, frequency: Option<Frequency>) -> TimeSeries {
         self.frequency = frequency;
-        self.slot.mark_dirty();
+        self.slot.mark_changed();
         self
     }
 
@@ -237,14 +238,14 @@ impl TimeSeries {
     pub fn set_index_name(&mut self, name: Option<String>) {
         if self.index_name != name {
             self.index_name = name;
-            self.slot.mark_dirty();
+            self.slot.mark_changed();
         }
     }
 
     /// Replaces the processing history (used by loaders that restore a saved series).
     pub fn with_processing_steps(mut self, steps: Vec<ProcessingStep>) -> TimeSeries {
         self.processing_steps = steps;
-        self.slot.mark_dirty();
+        self.slot.mark_changed();
         self
     }
 
@@ -257,7 +258,7 @@ impl TimeSeries {
     /// Sets the creation time (used by loaders that restore a saved series).
     pub fn with_created_on(mut self, created_on: NaiveDateTime) -> TimeSeries {
         self.created_on = created_on;
-        self.slot.mark_dirty();
+        self.slot.mark_changed();
         self
     }
 
@@ -282,7 +283,7 @@ impl TimeSeries {
         self.processing_steps = metadata.processing_steps.clone();
         self.metadata_id = metadata.metadata_id.clone();
         self.created_on = metadata.created_on;
-        self.slot.mark_dirty();
+        self.slot.mark_changed();
         Ok(self)
     }
 
@@ -415,6 +416,88 @@ impl TimeSeries {
     pub fn iter_chunks(&self) -> impl Iterator<Item = Result<DataFrame>> + '_ {
         let size = meteaudata_storage::versions::CHUNK_ROWS;
         (0..self.len.div_ceil(size)).map(move |k| self.read_rows(k * size, size))
+    }
+
+    /// A series derived from this one (same index kind, range and frequency, as
+    /// [`TimeSeries::with_same_index`] gives; empty history),
+    /// named `name`, whose data is `pieces` (frames with columns [`INDEX_COLUMN`] and
+    /// [`VALUES_COLUMN`] of dtypes this index's and `values_dtype`, in order). When this
+    /// series is stored in a dataset and not in memory, each piece is written to its store as
+    /// it comes (as chunks that no version references until the new series is committed) and
+    /// the result is not kept in memory either, so a function can turn a series larger than
+    /// memory into another; otherwise the pieces are joined in memory.
+    pub fn derived_from_pieces(
+        &self,
+        name: impl Into<String>,
+        values_dtype: &DataType,
+        pieces: impl IntoIterator<Item = Result<DataFrame>>,
+    ) -> Result<TimeSeries> {
+        let name = name.into();
+        let parsed = TsName::parse(&name)?;
+        let empty = DataFrame::new(
+            0,
+            vec![
+                Series::new_empty(INDEX_COLUMN.into(), &self.index_dtype).into(),
+                Series::new_empty(VALUES_COLUMN.into(), values_dtype).into(),
+            ],
+        )?;
+        // Pieces without points are skipped (they need not carry the columns).
+        let pieces = pieces
+            .into_iter()
+            .filter(|piece| piece.as_ref().map_or(true, |p| p.height() > 0));
+        let check = |piece: DataFrame| -> Result<DataFrame> {
+            if piece.schema() != empty.schema() {
+                return Err(Error::InvalidArgument(format!(
+                    "time series {name:?}: a piece of {:?}, expected {:?}",
+                    piece.dtypes(),
+                    empty.dtypes()
+                )));
+            }
+            Ok(piece)
+        };
+        let slot = match self.slot.streaming_target() {
+            Some((mut copy, dataset, signal)) => {
+                let part = parsed.base.clone();
+                copy.chunks.clear();
+                let mut rows = 0;
+                for piece in pieces {
+                    let piece = check(piece?)?;
+                    rows += piece.height();
+                    let next = || Ok(new_object_key(&dataset, &signal, &part)?);
+                    copy.chunks
+                        .extend(write_chunks(&*copy.backend, &piece, "{}", next)?);
+                }
+                if rows == 0 {
+                    let next = || Ok(new_object_key(&dataset, &signal, &part)?);
+                    copy.chunks = write_chunks(&*copy.backend, &empty, "{}", next)?;
+                }
+                let slot = DataSlot::stored(copy);
+                slot.mark_changed();
+                slot
+            }
+            None => {
+                let mut whole = empty.clone();
+                for piece in pieces {
+                    whole.vstack_mut_owned(check(piece?)?)?;
+                }
+                DataSlot::resident(whole)
+            }
+        };
+        let len = slot.rows()?;
+        Ok(TimeSeries {
+            name,
+            slot,
+            len,
+            index_dtype: self.index_dtype.clone(),
+            values_dtype: values_dtype.clone(),
+            range: self.range,
+            frequency: self.frequency,
+            index_name: None,
+            processing_steps: Vec::new(),
+            metadata_id: None,
+            created_on: now(),
+            storage: None,
+        })
     }
 
     /// Adds points after the last one. The new labels must increase; when the first is not
@@ -746,7 +829,7 @@ impl TimeSeries {
     pub fn set_metadata_id(&mut self, metadata_id: Option<String>) {
         if self.metadata_id != metadata_id {
             self.metadata_id = metadata_id;
-            self.slot.mark_dirty();
+            self.slot.mark_changed();
         }
     }
 
@@ -769,12 +852,12 @@ impl TimeSeries {
     pub(crate) fn set_name(&mut self, name: String) {
         if self.name != name {
             self.name = name;
-            self.slot.mark_dirty();
+            self.slot.mark_changed();
         }
     }
 
     pub(crate) fn steps_mut(&mut self) -> &mut Vec<ProcessingStep> {
-        self.slot.mark_dirty();
+        self.slot.mark_changed();
         &mut self.processing_steps
     }
 
@@ -789,7 +872,7 @@ impl TimeSeries {
             }
         }
         self.processing_steps = steps;
-        self.slot.mark_dirty();
+        self.slot.mark_changed();
     }
 
     pub(crate) fn mark_dirty(&self) {

@@ -84,6 +84,9 @@ fn interpolate_series(
     if ts.values_data_type() == &DataType::Int64 && ts.values()?.null_count() == 0 {
         return Ok(ts.with_same_index(name, ts.values()?.clone())?);
     }
+    if !by_time && !ts.is_resident() && ts.values_data_type() == &DataType::Float64 {
+        return in_pieces(ts, name);
+    }
     if !by_time {
         // polars' kernel, then the trailing gap takes the last value (as numpy's interp,
         // which pandas uses, does).
@@ -110,6 +113,104 @@ fn interpolate_series(
         .collect();
     let filled = fill(&values.iter().collect::<Vec<_>>(), |i| x[i]);
     Ok(source.with_same_index(name, filled.into_series())?)
+}
+
+/// Positional interpolation of a series that is not in memory, one stored chunk at a time,
+/// into a series written piece by piece (see [`TimeSeries::derived_from_pieces`]): a gap is
+/// filled when the chunk holding its right end is read (the points of a gap still open wait
+/// in memory), with the arithmetic of polars' kernel (`low + k × slope`), so the numbers are
+/// those of the in-memory path.
+fn in_pieces(ts: &TimeSeries, name: String) -> Result<TimeSeries, ProcessingError> {
+    let mut chunks = ts.iter_chunks();
+    let mut gap = OpenGap::default();
+    let mut done = false;
+    let pieces = std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let next = match chunks.next() {
+            Some(Ok(frame)) => gap.piece(&frame),
+            Some(Err(e)) => Err(e),
+            None => gap.finish(),
+        };
+        done = next.is_err() || gap.finished;
+        Some(next)
+    });
+    Ok(ts.derived_from_pieces(name, &DataType::Float64, pieces)?)
+}
+
+/// The points after the last value read (a gap whose right end is not read yet, or leading
+/// missing values): their labels, and the value before them.
+#[derive(Default)]
+struct OpenGap {
+    labels: Vec<Series>,
+    len: usize,
+    anchor: Option<f64>,
+    finished: bool,
+}
+
+impl OpenGap {
+    /// The points of `frame` (and of the open gap before it) whose values are known now.
+    fn piece(&mut self, frame: &DataFrame) -> meteaudata_core::Result<DataFrame> {
+        let index = frame.columns()[0].as_materialized_series().clone();
+        let values = frame.columns()[1].as_materialized_series().f64()?.clone();
+        let mut out: Vec<Option<f64>> = Vec::with_capacity(self.len + values.len());
+        let mut last = None;
+        for (i, value) in values.iter().enumerate() {
+            let Some(v) = value else { continue };
+            let missing = match last {
+                Some(p) => i - p - 1,
+                None => self.len + i,
+            };
+            match self.anchor {
+                Some(low) if missing > 0 => {
+                    let slope = (v - low) / (missing + 1) as f64;
+                    out.extend((1..=missing).map(|k| Some(low + k as f64 * slope)));
+                }
+                _ => out.extend(std::iter::repeat_n(None, missing)),
+            }
+            out.push(Some(v));
+            self.anchor = Some(v);
+            last = Some(i);
+        }
+        let Some(p) = last else {
+            // No value in this chunk: all of it waits.
+            self.labels.push(index);
+            self.len += values.len();
+            return Ok(DataFrame::empty());
+        };
+        let mut labels = index.slice(0, 0);
+        for held in self.labels.drain(..) {
+            labels.append(&held)?;
+        }
+        labels.append(&index.slice(0, p + 1))?;
+        self.labels
+            .push(index.slice(p as i64 + 1, values.len() - p - 1));
+        self.len = values.len() - p - 1;
+        frame_of(labels, out)
+    }
+
+    /// The points still waiting at the end: the last value carried forward (missing when
+    /// there was none).
+    fn finish(&mut self) -> meteaudata_core::Result<DataFrame> {
+        self.finished = true;
+        let Some(first) = self.labels.first() else {
+            return Ok(DataFrame::empty());
+        };
+        let mut labels = first.slice(0, 0);
+        for held in self.labels.drain(..) {
+            labels.append(&held)?;
+        }
+        frame_of(labels, vec![self.anchor; self.len])
+    }
+}
+
+fn frame_of(labels: Series, values: Vec<Option<f64>>) -> meteaudata_core::Result<DataFrame> {
+    let values = Series::new(meteaudata_core::VALUES_COLUMN.into(), values);
+    Ok(DataFrame::new(
+        labels.len(),
+        vec![labels.into(), values.into()],
+    )?)
 }
 
 /// Interpolates the gaps of `v` linearly in `x(i)`: leading gaps stay, trailing gaps take the
