@@ -300,8 +300,8 @@ pub fn run(job: &Job) -> Result<Value> {
         }
         "resample_stored" => {
             // A series of `n` points stored on a local folder by appends of 2^20 points (it
-            // is never whole in memory), then resampled to 15 minutes from a fresh open with
-            // a memory budget of 0: the resample reads one chunk at a time.
+            // is never whole in memory), then resampled to 15 minutes and interpolated, each
+            // from a fresh open with a memory budget of 0: both go one chunk at a time.
             fresh(&job.dir)?;
             const BLOCK: usize = 1 << 20;
             let config = StorageConfig::for_disk(&job.dir).memory_budget(0);
@@ -338,6 +338,25 @@ pub fn run(job: &Job) -> Result<Value> {
                 let out =
                     signal.process(&[raw_name], resample("15min"), ProcessOptions::default())?;
                 Ok(signal.time_series(&out[0])?.values()?)
+            })?;
+            // Interpolating the points themselves: input and output go chunk by chunk.
+            phases.time("interpolate", || {
+                let mut ds = Dataset::open_with(&config, "workload")?;
+                let signal = ds.signal_mut("S0#1")?;
+                let out = signal.process(
+                    &[raw_name],
+                    linear_interpolation(),
+                    ProcessOptions::default(),
+                )?;
+                let ts = signal.time_series(&out[0])?;
+                if ts.len() != n || ts.is_resident() {
+                    bail!(
+                        "interpolated {} points, resident: {}",
+                        ts.len(),
+                        ts.is_resident()
+                    );
+                }
+                Ok(())
             })?;
             checksum(&floats(&resampled)?)
         }
