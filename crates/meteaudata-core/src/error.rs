@@ -31,7 +31,11 @@ impl fmt::Display for ObjectKind {
 }
 
 /// Everything that can go wrong in the data model.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` prints the same sentence as `Display` (culprit first, root cause last), so that a
+/// `main` returning `Result<(), meteaudata::Error>` shows a readable message; match on the
+/// variants for the details.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A name breaks the naming rules (empty, a path component, a control character, …).
@@ -116,4 +120,25 @@ pub enum Error {
     /// An error raised by polars.
     #[error(transparent)]
     Polars(#[from] polars::error::PolarsError),
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_reads_as_the_message() {
+        let err = Error::Storage(meteaudata_storage::StorageError::NotFound {
+            key: "plant/A#1".into(),
+        });
+        assert_eq!(format!("{err:?}"), err.to_string());
+        assert!(format!("{err:?}").contains("plant/A#1"), "{err:?}");
+        assert!(!format!("{err:?}").contains("NotFound {"), "{err:?}");
+    }
 }

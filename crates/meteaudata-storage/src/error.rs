@@ -7,7 +7,10 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
 /// Everything a storage operation can report.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` prints the same sentence as `Display` (the object or location first, the root
+/// cause last); match on the variants for the details.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum StorageError {
     /// Nothing is stored under the key.
@@ -185,6 +188,12 @@ impl std::fmt::Display for Causes<'_> {
             next = error.source();
         }
         Ok(())
+    }
+}
+
+impl std::fmt::Debug for StorageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
     }
 }
 
