@@ -416,6 +416,8 @@ fn main() -> ExitCode {
             .with_env_filter(filter)
             .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
             .with_writer(std::io::stderr)
+            // Colour codes only for a terminal, never into a file or a pipe.
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .init();
     }
     match std::panic::catch_unwind(|| run(cli)) {

@@ -503,3 +503,19 @@ fn append_from_csv_and_parquet_then_read_a_range() {
         "nothing changed"
     );
 }
+
+#[test]
+fn log_lines_carry_no_colour_codes_into_a_pipe() {
+    let dir = scratch("log");
+    let store = dir.join("store");
+    let store = store.to_str().unwrap();
+    ok(&["convert", &archive(), store]);
+    let out = run(&["--log", "info", "inspect", store]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("open_dataset"),
+        "the spans are logged: {stderr}"
+    );
+    assert!(!stderr.contains('\u{1b}'), "no escape codes: {stderr:?}");
+}
