@@ -320,6 +320,34 @@ fn a_stored_series_is_interpolated_chunk_by_chunk_with_the_numbers_of_memory() {
 }
 
 #[test]
+fn a_read_only_store_is_interpolated_in_memory_and_left_alone() {
+    let (dir, _) = stored_plant("interpolate-read-only", [workload::signal(300_000, 0)]);
+    let listing = |dir: &std::path::Path| {
+        let mut files = files_under(dir);
+        files.sort();
+        files
+    };
+    let before = listing(&dir);
+    let config = StorageConfig::for_disk(&dir)
+        .access(meteaudata::storage::StorageAccess::ReadOnly)
+        .auto_save(false)
+        .memory_budget(0);
+    let mut reopened = Dataset::open_with(&config, "plant").unwrap();
+    let signal = reopened.signal_mut("S0#1").unwrap();
+    signal
+        .process(
+            &["S0#1_RAW#1"],
+            linear_interpolation(),
+            ProcessOptions::default(),
+        )
+        .unwrap();
+    let output = signal.time_series("S0#1_LIN-INT#1").unwrap();
+    assert!(output.is_resident(), "built in memory");
+    assert_eq!(output.len(), 300_000);
+    assert_eq!(listing(&dir), before, "nothing written to the store");
+}
+
+#[test]
 fn bad_appends_and_ranges_name_the_culprit_and_change_nothing() {
     let mut signal = workload::signal(100, 0);
     let before = signal.time_series("S0#1_RAW#1").unwrap().clone();

@@ -455,28 +455,44 @@ impl TimeSeries {
             }
             Ok(piece)
         };
-        let slot = match self.slot.streaming_target() {
-            Some((mut copy, dataset, signal)) => {
-                let part = parsed.base.clone();
-                copy.chunks.clear();
-                let mut rows = 0;
-                for piece in pieces {
-                    let piece = check(piece?)?;
-                    rows += piece.height();
-                    let next = || Ok(new_object_key(&dataset, &signal, &part)?);
-                    copy.chunks
-                        .extend(write_chunks(&*copy.backend, &piece, "{}", next)?);
+        let mut pieces = pieces;
+        // Pieces go to the store while it takes them; a store opened read-only refuses the
+        // first, and the series is then built in memory.
+        let mut whole = empty.clone();
+        let mut stored = None;
+        if let Some((mut copy, dataset, signal)) = self.slot.streaming_target() {
+            let part = parsed.base.clone();
+            let next = || Ok(new_object_key(&dataset, &signal, &part)?);
+            copy.chunks.clear();
+            let mut refused = false;
+            for piece in pieces.by_ref() {
+                let piece = check(piece?)?;
+                match write_chunks(&*copy.backend, &piece, "{}", next) {
+                    Ok(chunks) => copy.chunks.extend(chunks),
+                    Err(Error::Storage(StorageError::ReadOnly { .. }))
+                        if copy.chunks.is_empty() =>
+                    {
+                        whole.vstack_mut_owned(piece)?;
+                        refused = true;
+                        break;
+                    }
+                    Err(e) => return Err(e),
                 }
-                if rows == 0 {
-                    let next = || Ok(new_object_key(&dataset, &signal, &part)?);
+            }
+            if !refused {
+                if copy.chunks.is_empty() {
                     copy.chunks = write_chunks(&*copy.backend, &empty, "{}", next)?;
                 }
+                stored = Some(copy);
+            }
+        }
+        let slot = match stored {
+            Some(copy) => {
                 let slot = DataSlot::stored(copy);
                 slot.mark_changed();
                 slot
             }
             None => {
-                let mut whole = empty.clone();
                 for piece in pieces {
                     whole.vstack_mut_owned(check(piece?)?)?;
                 }
