@@ -247,6 +247,15 @@ impl Part {
             Part::New(frame) => tick_bounds(frame),
         }
     }
+
+    /// Whether it may hold labels in `[start, end)`, given its `bounds` (unknown bounds: it
+    /// may, unless it is known to be empty).
+    fn may_meet(&self, bounds: Option<(i64, i64)>, start: i64, end: i64) -> bool {
+        match bounds {
+            Some((lo, hi)) => hi >= start && lo < end,
+            None => self.rows() != Some(0),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -424,10 +433,7 @@ impl DataSlot {
             }
             Select::Ticks { start, end } => {
                 for part in &parts {
-                    if part
-                        .bounds()?
-                        .is_none_or(|(lo, hi)| hi >= start && lo < end)
-                    {
+                    if part.may_meet(part.bounds()?, start, end) {
                         out.vstack_mut_owned(between(&part.load(&stored)?, start, end)?)?;
                     }
                 }
@@ -456,9 +462,7 @@ impl DataSlot {
         let mut scans = Vec::with_capacity(parts.len());
         for part in &parts {
             if let Some((start, end)) = range
-                && part
-                    .bounds()?
-                    .is_some_and(|(lo, hi)| hi < start || lo >= end)
+                && !part.may_meet(part.bounds()?, start, end)
             {
                 continue;
             }
@@ -564,19 +568,16 @@ impl DataSlot {
         let (mut before, mut after): (Option<DataFrame>, Option<DataFrame>) = (None, None);
         let mut insert_at = None;
         for part in parts {
-            let meets = match part.bounds()? {
-                Some((lo, hi)) => hi >= start && lo < end,
-                None => part.rows() != Some(0),
-            };
-            if !meets {
-                if insert_at.is_none() && part.bounds()?.is_some_and(|(lo, _)| lo >= end) {
+            let bounds = part.bounds()?;
+            if !part.may_meet(bounds, start, end) {
+                if insert_at.is_none() && bounds.is_some_and(|(lo, _)| lo >= end) {
                     insert_at = Some(kept.len());
                 }
                 kept.push(part);
                 continue;
             }
             insert_at.get_or_insert(kept.len());
-            if let (Part::Stored(chunk), Some((lo, hi))) = (&part, part.bounds()?)
+            if let (Part::Stored(chunk), Some((lo, hi))) = (&part, bounds)
                 && lo >= start
                 && hi < end
             {

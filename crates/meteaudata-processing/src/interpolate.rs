@@ -179,10 +179,7 @@ impl OpenGap {
             self.len += values.len();
             return Ok(DataFrame::empty());
         };
-        let mut labels = index.slice(0, 0);
-        for held in self.labels.drain(..) {
-            labels.append(&held)?;
-        }
+        let mut labels = self.take_labels(&index)?;
         labels.append(&index.slice(0, p + 1))?;
         self.labels
             .push(index.slice(p as i64 + 1, values.len() - p - 1));
@@ -190,17 +187,23 @@ impl OpenGap {
         frame_of(labels, out)
     }
 
+    /// The waiting labels, taken out in order (as a series shaped like `like`).
+    fn take_labels(&mut self, like: &Series) -> meteaudata_core::Result<Series> {
+        let mut labels = like.slice(0, 0);
+        for held in self.labels.drain(..) {
+            labels.append(&held)?;
+        }
+        Ok(labels)
+    }
+
     /// The points still waiting at the end: the last value carried forward (missing when
     /// there was none).
     fn finish(&mut self) -> meteaudata_core::Result<DataFrame> {
         self.finished = true;
-        let Some(first) = self.labels.first() else {
+        let Some(first) = self.labels.first().cloned() else {
             return Ok(DataFrame::empty());
         };
-        let mut labels = first.slice(0, 0);
-        for held in self.labels.drain(..) {
-            labels.append(&held)?;
-        }
+        let labels = self.take_labels(&first)?;
         frame_of(labels, vec![self.anchor; self.len])
     }
 }
