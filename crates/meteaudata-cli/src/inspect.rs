@@ -64,9 +64,12 @@ pub fn tree(dataset: &Dataset) -> Result<String> {
             signal.len()
         )?;
         for ts in signal.iter() {
+            let state = dataset
+                .replay_state(ts.name())?
+                .map_or(String::new(), |s| format!(" ({s})"));
             writeln!(
                 out,
-                "    series {}: {} points, {}, {}, md5 {}",
+                "    series {}: {} points, {}, {}, md5 {}{state}",
                 ts.name(),
                 ts.len(),
                 ts.values_dtype(),

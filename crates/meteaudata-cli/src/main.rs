@@ -1,4 +1,4 @@
-//! `meteaudata`: inspect, convert, plot and trace the lineage of meteaudata datasets.
+//! `meteaudata`: inspect, convert, plot, verify and trace the lineage of meteaudata datasets.
 //!
 //! Sources are archives (`.zip` or a directory, ours or meteaudata for Python's), Parquet
 //! stores (a directory or an object-store URL) and SQL databases (`sqlite:///file.db`,
@@ -16,7 +16,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use meteaudata::plot::{DatasetPlot, PlotOptions, SignalPlot, write_lineage};
-use meteaudata::{Dataset, DatasetOpen, Overlap, TextDisplay};
+use meteaudata::{Dataset, DatasetOpen, Overlap, RefreshOptions, TextDisplay, Tolerance};
 
 use source::Location;
 
@@ -153,6 +153,29 @@ enum Command {
         #[arg(long)]
         replace: bool,
     },
+    /// Re-run the recorded history of every derived series from the raw series and compare
+    /// with what is held; exits with status 1 unless every one is reproduced.
+    Verify {
+        /// Where the dataset is: an archive, a Parquet store or a store URL.
+        source: String,
+        /// The dataset when the store holds several.
+        #[arg(long)]
+        dataset: Option<String>,
+        /// The absolute tolerance on values.
+        #[arg(long, default_value_t = Tolerance::default().abs)]
+        abs: f64,
+        /// The relative tolerance on values.
+        #[arg(long, default_value_t = Tolerance::default().rel)]
+        rel: f64,
+    },
+    /// Recompute the derived series of a stored dataset whose inputs changed (after an
+    /// `append`), incrementally where the function allows, as one new version.
+    Refresh {
+        /// A Parquet store directory or a store URL.
+        store: String,
+        /// The dataset.
+        dataset: String,
+    },
     /// Build the example dataset and write a store, an archive, a plot and a lineage page.
     Demo {
         /// The directory to write into (created when missing).
@@ -248,13 +271,7 @@ fn run(cli: Cli) -> Result<()> {
             file,
             replace,
         } => {
-            let location = Location::source(&store)?;
-            let config = location
-                .config()?
-                .auto_save(true)
-                .access(meteaudata::storage::StorageAccess::OpenExisting);
-            let mut data = Dataset::open_with(&config, &dataset)
-                .with_context(|| format!("cannot open {dataset:?} in {location}"))?;
+            let mut data = open_writable(&store, &dataset)?;
             let signal = data
                 .iter()
                 .find(|s| s.time_series(&series).is_ok())
@@ -272,6 +289,40 @@ fn run(cli: Cli) -> Result<()> {
                 .append(&series, index, values, overlap)?;
             eprintln!(
                 "appended {added} points to {series}: {dataset} is now at version {}",
+                data.version().unwrap_or(0)
+            );
+        }
+        Command::Verify {
+            source,
+            dataset,
+            abs,
+            rel,
+        } => {
+            let mut data = open(&source, dataset.as_deref())?;
+            let report = data.verify(&meteaudata::registry(), Tolerance { abs, rel });
+            print!("{report}");
+            let (reproduced, _, _) = report.counts();
+            if reproduced < report.series.len() {
+                anyhow::bail!(
+                    "{} of {} derived series of {} are not reproduced",
+                    report.series.len() - reproduced,
+                    report.series.len(),
+                    data.name()
+                );
+            }
+        }
+        Command::Refresh { store, dataset } => {
+            let mut data = open_writable(&store, &dataset)?;
+            let report = data.refresh(&meteaudata::registry(), RefreshOptions::default())?;
+            for r in &report.refreshed {
+                match &r.from {
+                    Some(from) => println!("{}: recomputed from {from}", r.series),
+                    None => println!("{}: recomputed whole", r.series),
+                }
+            }
+            eprintln!(
+                "refreshed {} series: {dataset} is at version {}",
+                report.refreshed.len(),
                 data.version().unwrap_or(0)
             );
         }
@@ -428,6 +479,17 @@ fn main() -> ExitCode {
         }
         Err(_) => ExitCode::FAILURE,
     }
+}
+
+/// Dataset `dataset` of the store at `store`, opened to be changed (auto-save on).
+fn open_writable(store: &str, dataset: &str) -> Result<Dataset> {
+    let location = Location::source(store)?;
+    let config = location
+        .config()?
+        .auto_save(true)
+        .access(meteaudata::storage::StorageAccess::OpenExisting);
+    Dataset::open_with(&config, dataset)
+        .with_context(|| format!("cannot open {dataset:?} in {location}"))
 }
 
 /// The error and its causes on one line, each cause once.

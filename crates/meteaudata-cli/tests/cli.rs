@@ -519,3 +519,148 @@ fn log_lines_carry_no_colour_codes_into_a_pipe() {
     );
     assert!(!stderr.contains('\u{1b}'), "no escape codes: {stderr:?}");
 }
+
+#[test]
+fn verify_reproduces_the_demo_and_python_and_refresh_follows_an_append() {
+    let dir = scratch("verify");
+    let demo = dir.join("demo");
+    ok(&["demo", demo.to_str().unwrap()]);
+    let store = demo.join("store");
+    let store = store.to_str().unwrap();
+    // Every derived series of the demo (10) and of the dataset Python wrote (10) is made again.
+    for source in [store, &archive()] {
+        let report = ok(&["verify", source]);
+        assert!(
+            report.starts_with("10 derived series (values within abs 1e-9, rel 1e-12): 10 reproduced, 0 differ, 0 not replayable"),
+            "{report}"
+        );
+        assert_eq!(
+            report
+                .lines()
+                .filter(|l| l.ends_with(": reproduced"))
+                .count(),
+            10,
+            "{report}"
+        );
+    }
+
+    // New raw points make the series computed from them stale, in `inspect`'s tree.
+    let csv = dir.join("day.csv");
+    std::fs::write(
+        &csv,
+        "time,value\n2024-03-02 00:00:00,20.5\n2024-03-02 00:10:00,\n2024-03-02 00:20:00,21.5\n",
+    )
+    .unwrap();
+    ok(&[
+        "append",
+        store,
+        "demo",
+        "Temperature#1_RAW#1",
+        csv.to_str().unwrap(),
+    ]);
+    let tree = ok(&["inspect", store]);
+    let stale: Vec<&str> = tree
+        .lines()
+        .filter(|l| l.ends_with("(stale)"))
+        .map(|l| l.split_whitespace().nth(1).unwrap().trim_end_matches(':'))
+        .collect();
+    assert_eq!(
+        stale,
+        [
+            "Temperature#1_RESAMPLED#1",
+            "Temperature#1_LIN-INT#1",
+            "AVERAGE#1_RAW#1"
+        ],
+        "what is computed from the new points, directly or not, is stale:\n{tree}"
+    );
+    let text = ok(&["inspect", store, "--metadata", "3"]);
+    assert!(
+        text.contains("replay: stale (Temperature#1_RAW#1 changed)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("replay: stale (Temperature#1_RESAMPLED#1 is stale)"),
+        "{text}"
+    );
+
+    // One refresh recomputes the three dependants (the 30-minute bins from the one holding
+    // the new points, the interpolation from the last value before them) as one version.
+    let out = run(&["refresh", store, "demo"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Temperature#1_RESAMPLED#1: recomputed from 2024-03-01 23:30:00\n\
+         Temperature#1_LIN-INT#1: recomputed from 2024-03-01 23:00:00\n\
+         AVERAGE#1_RAW#1: recomputed whole\n"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("refreshed 3 series: demo is at version 3"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!ok(&["inspect", store]).contains("(stale)"));
+    assert!(ok(&["verify", store]).contains(": 10 reproduced, 0 differ"));
+    // Nothing left to do: no new version.
+    let again = run(&["refresh", store, "demo"]);
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("refreshed 0 series: demo is at version 3")
+    );
+}
+
+#[test]
+fn verify_names_what_differs_and_fails() {
+    use meteaudata::polars::prelude::*;
+    use meteaudata::{DatasetOpen, Label};
+    let dir = scratch("verify-differs");
+    let store = dir.join("store");
+    ok(&["convert", &archive(), store.to_str().unwrap()]);
+    // Edit one stored value of an interpolated series, as a careless hand would.
+    let mut ds = meteaudata::Dataset::open(store.to_str().unwrap(), "reactor_monitoring").unwrap();
+    let at = chrono::NaiveDate::from_ymd_opt(2024, 1, 1)
+        .unwrap()
+        .and_hms_opt(5, 0, 0)
+        .unwrap();
+    let ts = ds
+        .signal("Temperature#1")
+        .unwrap()
+        .time_series("Temperature#1_LIN-INT#1")
+        .unwrap();
+    let old = ts.read_range(at, at + chrono::TimeDelta::hours(1)).unwrap();
+    let old = old.column("values").unwrap().f64().unwrap().get(0).unwrap();
+    let index = Series::new("i".into(), [at])
+        .cast(ts.index_data_type())
+        .unwrap();
+    ds.signal_mut("Temperature#1")
+        .unwrap()
+        .update(
+            "Temperature#1_LIN-INT#1",
+            Label::from(at),
+            Label::from(at + chrono::TimeDelta::hours(1)),
+            index,
+            Series::new("v".into(), [old + 0.25]),
+        )
+        .unwrap();
+    ds.save_all().unwrap();
+    let out = run(&["verify", store.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains(
+            "Temperature#1_LIN-INT#1: differs: the values differ; first at 2024-01-01 05:00:00; largest difference 0.25"
+        ),
+        "{report}"
+    );
+    // Downstream series are made from the history, not from the edited value: they still
+    // reproduce, so the report points at the one place that changed.
+    assert!(report.contains("9 reproduced, 1 differ"), "{report}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("1 of 10 derived series of reactor_monitoring are not reproduced"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -363,6 +363,10 @@ impl Dataset {
             .iter()
             .flat_map(|input| input.series.processing_steps().iter().cloned())
             .collect();
+        let basis: Vec<_> = located
+            .iter()
+            .map(|input| input.series.mark())
+            .collect::<Result<_>>()?;
         let mut numbers = self.max_numbers();
         let mut planned: Vec<(String, Signal)> = Vec::with_capacity(outputs.len());
         for (i, mut signal) in outputs.into_iter().enumerate() {
@@ -382,6 +386,7 @@ impl Dataset {
             signal.rename_internal(&name, options.output_ts_names.as_deref())?;
             for series in signal.series_mut() {
                 series.prepend_history(&inherited);
+                series.set_basis(basis.clone());
             }
             self.adopt(&mut signal);
             planned.push((name, signal));
@@ -674,8 +679,13 @@ impl Dataset {
         }
     }
 
-    fn touch(&mut self) {
+    pub(crate) fn touch(&mut self) {
         self.last_updated = now().max(self.last_updated);
+    }
+
+    /// The signals, to change.
+    pub(crate) fn signals_mut(&mut self) -> impl Iterator<Item = &mut Signal> {
+        self.signals.values_mut()
     }
 }
 

@@ -5,6 +5,7 @@
 //! view ([`HtmlDisplay`]) is the same tree as nested `<details>` elements; every name and value
 //! is HTML-escaped (meteaudata for Python inserts them raw).
 
+use std::collections::HashMap;
 use std::fmt::{self, Write};
 
 use chrono::NaiveDateTime;
@@ -14,6 +15,7 @@ use crate::dataset::Dataset;
 use crate::index::IndexMetadata;
 use crate::parameters::Parameters;
 use crate::provenance::DataProvenance;
+use crate::replay::stale_inputs;
 use crate::signal::Signal;
 use crate::step::{FunctionInfo, ProcessingStep};
 use crate::time_series::TimeSeries;
@@ -258,7 +260,24 @@ fn index_node(m: &IndexMetadata) -> Node {
         .simple("dtype", quoted(&m.dtype))
 }
 
-fn series_node(ts: &TimeSeries) -> Node {
+/// Finds series by name, for the replay state of a series among its neighbours.
+type Lookup<'a> = &'a dyn Fn(&str) -> Option<&'a TimeSeries>;
+
+fn lone_series_node(ts: &TimeSeries) -> Node {
+    series_node(ts, &|_| None)
+}
+
+/// The `replay` line of a series: stale (naming the inputs that changed), or the outcome of
+/// its last verification; nothing when there is nothing to say.
+fn replay_line(ts: &TimeSeries, lookup: Lookup<'_>) -> Option<String> {
+    let stale = stale_inputs(ts, lookup);
+    if !stale.is_empty() {
+        return Some(format!("stale ({})", stale.join(", ")));
+    }
+    ts.verdict().map(|v| v.as_str().to_owned())
+}
+
+fn series_node<'a>(ts: &'a TimeSeries, lookup: Lookup<'a>) -> Node {
     let mut n = Node::new("TimeSeries")
         .simple("series_name", quoted(ts.name()))
         .simple("series_length", ts.len().to_string())
@@ -269,6 +288,23 @@ fn series_node(ts: &TimeSeries) -> Node {
             ts.processing_steps().len().to_string(),
         )
         .nested("index_metadata", index_node(&ts.index_metadata()));
+    if let Some(state) = replay_line(ts, lookup) {
+        n = n.simple("replay", state);
+    }
+    if let Some(last) = ts.refreshes().last() {
+        let what = last
+            .from
+            .as_ref()
+            .map_or("whole".to_owned(), |from| format!("from {from}"));
+        n = n.simple(
+            "refreshed",
+            format!(
+                "{} ({what}; {} in all)",
+                when(last.at),
+                ts.refreshes().len()
+            ),
+        );
+    }
     if !ts.is_resident() {
         n = n.simple("data", "stored, read on access");
     } else if let (false, Ok(index)) = (ts.is_empty(), ts.index())
@@ -285,15 +321,23 @@ fn series_node(ts: &TimeSeries) -> Node {
 }
 
 fn signal_node(s: &Signal) -> Node {
-    let n = Node::new("Signal")
+    signal_series(s, signal_header(s), &|name| s.time_series(name).ok())
+}
+
+fn signal_header(s: &Signal) -> Node {
+    Node::new("Signal")
         .simple("name", quoted(s.name()))
         .simple("units", quoted(s.units()))
         .nested("provenance", provenance_node(s.provenance()))
         .simple("created_on", when(s.created_on()))
         .simple("last_updated", when(s.last_updated()))
-        .simple("time_series_count", s.len().to_string());
+        .simple("time_series_count", s.len().to_string())
+}
+
+/// `n` with a node for each series of `s`, whose inputs `lookup` finds.
+fn signal_series<'a>(s: &'a Signal, n: Node, lookup: Lookup<'a>) -> Node {
     s.iter().fold(n, |n, ts| {
-        n.nested(format!("timeseries_{}", ts.name()), series_node(ts))
+        n.nested(format!("timeseries_{}", ts.name()), series_node(ts, lookup))
     })
 }
 
@@ -307,8 +351,17 @@ fn dataset_node(d: &Dataset) -> Node {
         .simple("created_on", when(d.created_on()))
         .simple("last_updated", when(d.last_updated()))
         .simple("signals_count", d.len().to_string());
+    let series: HashMap<&str, &TimeSeries> = d
+        .iter()
+        .flat_map(|s| s.iter())
+        .map(|ts| (ts.name(), ts))
+        .collect();
+    let lookup = |name: &str| series.get(name).copied();
     d.iter().fold(n, |n, s| {
-        n.nested(format!("signal_{}", s.name()), signal_node(s))
+        n.nested(
+            format!("signal_{}", s.name()),
+            signal_series(s, signal_header(s), &lookup),
+        )
     })
 }
 
@@ -344,7 +397,7 @@ macro_rules! text_display {
 tree_views!(
     Dataset => dataset_node,
     Signal => signal_node,
-    TimeSeries => series_node,
+    TimeSeries => lone_series_node,
     FunctionInfo => function_node,
     IndexMetadata => index_node,
     ProcessingStep => step_node,

@@ -111,6 +111,14 @@ pub enum Error {
         /// The last stored label.
         last: String,
     },
+    /// A refresh had to re-run the history of a series and could not.
+    #[error("cannot refresh time series {series:?}: {reason}")]
+    NotReplayable {
+        /// The series.
+        series: String,
+        /// Why (an unregistered function, a missing input, a failed transform).
+        reason: String,
+    },
     /// No storage backend is attached where one is needed.
     #[error("no storage backend is configured for {0}: call set_backend or use_storage first")]
     NoBackend(String),

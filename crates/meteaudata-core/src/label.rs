@@ -19,6 +19,9 @@ pub enum Label {
     Time(NaiveDateTime),
     /// An instant.
     Utc(DateTime<Utc>),
+    /// The integer ticks the index stores, whatever its kind (for datetimes, time units
+    /// since the epoch; see [`TimeSeries::label_bounds`](crate::TimeSeries::label_bounds)).
+    Ticks(i64),
 }
 
 impl From<i64> for Label {
@@ -44,7 +47,9 @@ impl Label {
     /// the label does not fit the index).
     pub fn ticks(self, dtype: &DataType) -> Result<i64> {
         let utc = match (self, dtype) {
-            (Label::Int(v), DataType::Int64 | DataType::Duration(_)) => return Ok(v),
+            (Label::Ticks(v), _) | (Label::Int(v), DataType::Int64 | DataType::Duration(_)) => {
+                return Ok(v);
+            }
             (Label::Time(t), DataType::Datetime(..)) => t.and_utc(),
             (Label::Utc(t), DataType::Datetime(..)) => t,
             _ => {

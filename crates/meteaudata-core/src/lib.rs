@@ -17,6 +17,7 @@ pub mod lineage;
 pub mod name;
 pub mod parameters;
 pub mod provenance;
+pub mod replay;
 mod scan;
 pub mod signal;
 mod slot;
@@ -36,6 +37,9 @@ pub use lineage::{Dependency, LineageGraph, LineageNode, NodeKind};
 pub use meteaudata_storage as storage_layer;
 pub use parameters::{NON_FINITE_FLOAT_KEY, ParamValue, Parameters};
 pub use provenance::DataProvenance;
+pub use replay::{
+    Outcome, RefreshOptions, RefreshReport, Registry, ReplayState, Tolerance, VerifyReport,
+};
 pub use signal::{Signal, SignalMetadata};
 pub use step::{FunctionInfo, ProcessingStep, ProcessingType};
 pub use storage::{Attachment, MemoryBudget, Storable};

@@ -11,6 +11,7 @@ use chrono::NaiveDateTime;
 
 use crate::dataset::Dataset;
 use crate::error::{Error, ObjectKind, Result};
+use crate::replay::ReplayState;
 use crate::signal::Signal;
 use crate::step::ProcessingType;
 use crate::time_series::TimeSeries;
@@ -70,6 +71,9 @@ pub struct LineageNode {
     pub created_on: Option<NaiveDateTime>,
     /// Its processing steps, oldest first (empty for raw and external nodes).
     pub steps: Vec<NodeStep>,
+    /// Its replay state: stale when an input changed since it was computed, else the outcome
+    /// of its last verification (`None`: nothing known).
+    pub replay: Option<ReplayState>,
 }
 
 /// A lineage graph: nodes sorted by name, edges de-duplicated on (origin, destination).
@@ -102,6 +106,7 @@ impl LineageGraph {
                     kind: NodeKind::External,
                     created_on: None,
                     steps: Vec::new(),
+                    replay: None,
                 },
                 Some(ts) => LineageNode {
                     id: name.to_owned(),
@@ -119,6 +124,7 @@ impl LineageGraph {
                             step_type: s.step_type,
                         })
                         .collect(),
+                    replay: ReplayState::of(ts, &lookup),
                 },
             })
             .collect();

@@ -332,6 +332,10 @@ impl Signal {
             .iter()
             .flat_map(|ts| ts.processing_steps().iter().cloned())
             .collect();
+        let basis: Vec<_> = input_series
+            .iter()
+            .map(|ts| ts.mark())
+            .collect::<Result<_>>()?;
         let mut numbers = self.max_numbers();
         let mut planned: Vec<(String, String, TimeSeries)> = Vec::with_capacity(outputs.len());
         for (i, output) in outputs.into_iter().enumerate() {
@@ -352,6 +356,7 @@ impl Signal {
             let original = series.name().to_owned();
             series.steps_mut().extend(output.steps);
             series.prepend_history(&inherited);
+            series.set_basis(basis.clone());
             series.set_name(key.clone());
             planned.push((original, key, series));
         }

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::provenance::DataProvenance;
+use crate::replay::ReplayRecord;
 use crate::time_series::TimeSeriesMetadata;
 
 /// The version of the records this crate writes to stores (format 2: versioned datasets,
@@ -241,6 +242,10 @@ pub struct SeriesRecord {
     /// The metadata with the keys of meteaudata for Python.
     #[serde(flatten)]
     pub metadata: TimeSeriesMetadata,
+    /// The replay state (revision, basis, refreshes); absent in records written before it
+    /// existed.
+    #[serde(flatten)]
+    pub replay: ReplayRecord,
 }
 
 /// The document stored for a signal.

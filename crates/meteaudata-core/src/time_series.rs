@@ -12,6 +12,7 @@ use crate::frequency::Frequency;
 use crate::index::{IndexKind, IndexMetadata, unit_alias, unit_nanos};
 use crate::label::{Label, Overlap, show_ticks};
 use crate::name::TsName;
+use crate::replay::{InputMark, RefreshEntry, ReplayRecord, ReplayState, Revision};
 use crate::slot::{Select, ticks, write_chunks};
 use crate::step::ProcessingStep;
 use crate::storage::{
@@ -53,6 +54,8 @@ pub struct TimeSeries {
     metadata_id: Option<String>,
     created_on: NaiveDateTime,
     storage: Option<Attachment>,
+    replay: ReplayRecord,
+    verdict: Option<ReplayState>,
 }
 
 impl Clone for TimeSeries {
@@ -71,6 +74,8 @@ impl Clone for TimeSeries {
             metadata_id: self.metadata_id.clone(),
             created_on: self.created_on,
             storage: self.storage.clone(),
+            replay: self.replay.clone(),
+            verdict: self.verdict,
         }
     }
 }
@@ -118,6 +123,8 @@ impl TimeSeries {
             metadata_id: None,
             created_on: now(),
             storage: None,
+            replay: ReplayRecord::fresh(),
+            verdict: None,
         }
     }
 
@@ -513,6 +520,8 @@ impl TimeSeries {
             metadata_id: None,
             created_on: now(),
             storage: None,
+            replay: ReplayRecord::fresh(),
+            verdict: None,
         })
     }
 
@@ -520,7 +529,8 @@ impl TimeSeries {
     /// after the series' last label, `overlap` decides: [`Overlap::Error`] refuses (naming
     /// the label) and changes nothing, [`Overlap::Replace`] drops the points from that label
     /// on first. Needs an integer, datetime or duration index; dtypes are normalised as in
-    /// [`TimeSeries::new`] and must then match the series'.
+    /// [`TimeSeries::new`] (datetimes of a coarser unit are cast to the series' unit) and
+    /// must then match the series'.
     ///
     /// On a stored series nothing already stored is read or rewritten (except the chunks a
     /// replaced overlap touches, and small chunks merged by [`TimeSeries::compact`]): the
@@ -544,8 +554,10 @@ impl TimeSeries {
             }
             len -= self.slot.edit_range(first, i64::MAX, None)?.rows;
         }
+        let appended_only = len == self.len;
         let last = self.slot.max_tick()?;
         self.slot.append(&rows)?;
+        self.data_changed(appended_only);
         // A range index or a frequency survives when the new labels continue its grid.
         let continues = |step: i64| {
             last.is_none_or(|l| first.checked_sub(l) == Some(step)) && steps_are(&new, step)
@@ -580,6 +592,9 @@ impl TimeSeries {
         let last = self.slot.max_tick()?;
         let removed = self.slot.edit_range(from, to, None)?;
         self.len -= removed.rows;
+        if removed.rows > 0 {
+            self.data_changed(false);
+        }
         // Cutting the end keeps the grid; a hole in the middle or at the start does not.
         let at_end = removed.bounds.is_none_or(|(_, hi)| Some(hi) == last)
             && self.slot.max_tick()? < Some(from);
@@ -615,6 +630,9 @@ impl TimeSeries {
         }
         let removed = self.slot.edit_range(from, to, Some(&rows))?;
         self.len = self.len - removed.rows + rows.height();
+        if removed.rows + rows.height() > 0 {
+            self.data_changed(false);
+        }
         let same_labels = removed.rows == rows.height()
             && removed.bounds == new.min().zip(new.max())
             && self
@@ -626,6 +644,80 @@ impl TimeSeries {
             self.frequency = None;
         }
         Ok(removed.rows)
+    }
+
+    /// Records a change of the data: one more append, or a new epoch.
+    fn data_changed(&mut self, appended_only: bool) {
+        match &mut self.replay.revision {
+            Some(revision) if appended_only => revision.appends += 1,
+            revision => *revision = Some(Revision::fresh()),
+        }
+        self.verdict = None;
+    }
+
+    /// The revision of the data (see [`Revision`]); `None` for a series loaded from a store
+    /// record that has none.
+    pub fn revision(&self) -> Option<&Revision> {
+        self.replay.revision.as_ref()
+    }
+
+    /// The states of the inputs this series was computed from (empty for a raw series, or
+    /// when its making was not recorded, as in archives).
+    pub fn basis(&self) -> &[InputMark] {
+        &self.replay.basis
+    }
+
+    /// The refreshes of this series, oldest first.
+    pub fn refreshes(&self) -> &[RefreshEntry] {
+        &self.replay.refreshes
+    }
+
+    /// The outcome of the last verification of this series, if any since its data last
+    /// changed ([`ReplayState::Stale`] is never stored: views work it out from the inputs).
+    pub fn verdict(&self) -> Option<ReplayState> {
+        self.verdict
+    }
+
+    /// The state of this series as an input now, to record in the basis of what is made from it.
+    pub(crate) fn mark(&self) -> Result<InputMark> {
+        Ok(InputMark {
+            series: self.name.clone(),
+            revision: self.replay.revision.clone(),
+            rows: self.len,
+            last: self.slot.max_tick()?,
+        })
+    }
+
+    /// Replaces the basis (recorded with the series at the next save).
+    pub(crate) fn set_basis(&mut self, basis: Vec<InputMark>) {
+        self.replay.basis = basis;
+        self.slot.mark_changed();
+    }
+
+    /// Records a refresh.
+    pub(crate) fn push_refresh(&mut self, entry: RefreshEntry) {
+        self.replay.refreshes.push(entry);
+        self.slot.mark_changed();
+    }
+
+    /// Records the outcome of a verification.
+    pub(crate) fn set_verdict(&mut self, verdict: Option<ReplayState>) {
+        self.verdict = verdict;
+    }
+
+    /// Takes the data of `other` (a recomputation of this series): name, history, metadata
+    /// and store stay; the data is a new epoch and is written at the next save.
+    pub(crate) fn replace_data(&mut self, other: TimeSeries) {
+        // The other's slot as it is: resident and unsaved, or pieces already written to
+        // this store (see `derived_from_pieces`) that the next commit references.
+        self.slot = other.slot;
+        self.slot.mark_changed();
+        self.len = other.len;
+        self.index_dtype = other.index_dtype;
+        self.values_dtype = other.values_dtype;
+        self.range = other.range;
+        self.frequency = other.frequency;
+        self.data_changed(false);
     }
 
     /// The ticks of `[start, end)` for this series' index, checked to be in order.
@@ -672,6 +764,16 @@ impl TimeSeries {
             )));
         }
         let index = normalize_index(index, &self.name)?;
+        // Labels of a coarser time unit (a `NaiveDateTime` series is in milliseconds) are
+        // cast to the series' unit, which loses nothing.
+        let index = match (index.dtype(), &self.index_dtype) {
+            (DataType::Datetime(given, zone), DataType::Datetime(own, own_zone))
+                if zone == own_zone && unit_nanos(*given) > unit_nanos(*own) =>
+            {
+                index.cast(&self.index_dtype)?
+            }
+            _ => index,
+        };
         let values = normalize_values(values)?;
         for (role, given, own) in [
             ("index", index.dtype(), &self.index_dtype),
@@ -926,6 +1028,7 @@ impl TimeSeries {
             index_data_type: dtype_code(&self.index_dtype),
             values_data_type: dtype_code(&self.values_dtype),
             metadata,
+            replay: self.replay.clone(),
         }
     }
 
@@ -1010,6 +1113,8 @@ impl TimeSeries {
             metadata_id: md.metadata_id.clone(),
             created_on: md.created_on,
             storage: None,
+            replay: record.replay.clone(),
+            verdict: None,
         };
         if !lazy {
             ts.data()?;

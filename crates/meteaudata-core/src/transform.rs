@@ -1,5 +1,7 @@
 //! The traits transforms implement, and the options of `process`.
 
+use polars::prelude::DataFrame;
+
 use crate::dataset::Dataset;
 use crate::error::BoxError;
 use crate::signal::Signal;
@@ -43,6 +45,24 @@ pub trait SignalTransform {
 
     /// Runs the transform.
     fn apply(&self, inputs: &[&TimeSeries]) -> Result<Vec<TransformOutput>, BoxError>;
+
+    /// Incremental refresh (see [`Dataset::refresh`]): `output` was made by this transform
+    /// from `input` alone, and `input` has since changed only at labels from `since` on
+    /// (index ticks; the points before are as they were). Returns the output's points from
+    /// some label on (columns [`INDEX_COLUMN`](crate::INDEX_COLUMN) and
+    /// [`VALUES_COLUMN`](crate::VALUES_COLUMN), at least one point), which replace the
+    /// output's points from their first label, computed without reading all of `input`; or
+    /// `None` when this transform cannot tell, and the refresh re-runs it on the whole input.
+    /// The points must be exactly those a whole re-run gives. The default is `None`.
+    fn extend(
+        &self,
+        input: &TimeSeries,
+        output: &TimeSeries,
+        since: i64,
+    ) -> Result<Option<DataFrame>, BoxError> {
+        let _ = (input, output, since);
+        Ok(None)
+    }
 }
 
 impl<F> SignalTransform for F
@@ -63,6 +83,15 @@ impl SignalTransform for Box<dyn SignalTransform + '_> {
 
     fn apply(&self, inputs: &[&TimeSeries]) -> Result<Vec<TransformOutput>, BoxError> {
         (**self).apply(inputs)
+    }
+
+    fn extend(
+        &self,
+        input: &TimeSeries,
+        output: &TimeSeries,
+        since: i64,
+    ) -> Result<Option<DataFrame>, BoxError> {
+        (**self).extend(input, output, since)
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use meteaudata_core::display::escape_html;
-use meteaudata_core::{LineageGraph, LineageNode, NodeKind};
+use meteaudata_core::{LineageGraph, LineageNode, NodeKind, ReplayState};
 use serde_json::json;
 
 use crate::html::{page, script_json};
@@ -18,6 +18,16 @@ pub const RAW_COLOR: &str = "#2ca02c";
 pub const PROCESSED_COLORS: [&str; 6] = [
     "#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
 ];
+
+/// The outline of a node by replay state: colour and width (`None`: no outline).
+pub fn replay_outline(node: &LineageNode) -> Option<(&'static str, f64)> {
+    match node.replay? {
+        ReplayState::Stale => Some(("#fd7e14", 3.0)),
+        ReplayState::Differs => Some(("#dc3545", 3.0)),
+        ReplayState::NotReplayable => Some(("#6c757d", 2.0)),
+        ReplayState::Reproduced => None,
+    }
+}
 
 /// The fill colour of every node, in node order.
 pub fn node_colors(graph: &LineageGraph) -> Vec<&'static str> {
@@ -98,11 +108,14 @@ impl LineageRender for LineageGraph {
             "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontcolor=\"white\"];\n",
         );
         for (node, color) in self.nodes.iter().zip(node_colors(self)) {
+            let outline = replay_outline(node)
+                .map(|(c, w)| format!(", color=\"{c}\", penwidth={w}"))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "  {} [fillcolor=\"{color}\", tooltip={}];",
+                "  {} [fillcolor=\"{color}\"{outline}, tooltip={}];",
                 dot_string(&node.id),
-                dot_string(node.kind.as_str())
+                dot_string(&node_summary(node))
             );
         }
         for e in &self.edges {
@@ -126,8 +139,11 @@ impl LineageRender for LineageGraph {
         for (e, (from, to)) in self.edges.iter().zip(edge_ends(self)) {
             let _ = writeln!(out, "  n{from} -->|\"{}\"| n{to}", mermaid_text(&e.step));
         }
-        for (i, color) in node_colors(self).into_iter().enumerate() {
-            let _ = writeln!(out, "  style n{i} fill:{color},color:#fff");
+        for (i, (node, color)) in self.nodes.iter().zip(node_colors(self)).enumerate() {
+            let outline = replay_outline(node)
+                .map(|(c, w)| format!(",stroke:{c},stroke-width:{w}px"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  style n{i} fill:{color},color:#fff{outline}");
         }
         out
     }
@@ -156,10 +172,19 @@ impl LineageRender for LineageGraph {
     }
 }
 
+/// The kind of a node and, when known, its replay state (`processed, stale`).
+fn node_summary(n: &LineageNode) -> String {
+    match n.replay {
+        Some(state) => format!("{}, {state}", n.kind.as_str()),
+        None => n.kind.as_str().to_owned(),
+    }
+}
+
 fn node_json(n: &LineageNode) -> serde_json::Value {
     json!({
         "id": n.id,
         "node_type": n.kind.as_str(),
+        "replay": n.replay.map(|s| s.as_str()),
         "created_on": n.created_on.map(|t| t.format("%Y-%m-%dT%H:%M:%S%.f").to_string()).unwrap_or_default(),
         "steps": n.steps.iter().map(|s| json!({"fn": s.function, "type": s.step_type.as_str()})).collect::<Vec<_>>(),
     })
@@ -179,7 +204,8 @@ function show(node) {
   h.textContent = node.id;
   panel.append(h);
   const meta = document.createElement('p');
-  meta.textContent = node.node_type + (node.created_on ? ', created ' + node.created_on : '');
+  meta.textContent = node.node_type + (node.replay ? ', ' + node.replay : '')
+    + (node.created_on ? ', created ' + node.created_on : '');
   panel.append(meta);
   const list = document.createElement('ol');
   for (const s of node.steps) {
@@ -314,11 +340,17 @@ impl Layout {
         for ((node, color), (x, y)) in graph.nodes.iter().zip(node_colors(graph)).zip(&self.at) {
             let _ = writeln!(
                 out,
-                "<g class=\"node\" data-id=\"{id}\" data-kind=\"{kind}\"><title>{id}</title>\
+                "<g class=\"node\" data-id=\"{id}\" data-kind=\"{kind}\" data-replay=\"{replay}\">\
+                 <title>{id} ({summary})</title>\
                  <rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{NODE_HEIGHT}\" rx=\"6\" \
-                 fill=\"{color}\"/><text x=\"{tx:.1}\" y=\"{ty:.1}\" text-anchor=\"middle\">{id}</text></g>",
+                 fill=\"{color}\"{outline}/><text x=\"{tx:.1}\" y=\"{ty:.1}\" text-anchor=\"middle\">{id}</text></g>",
                 id = escape_html(&node.id),
                 kind = node.kind.as_str(),
+                replay = node.replay.map_or("", |s| s.as_str()),
+                summary = node_summary(node),
+                outline = replay_outline(node)
+                    .map(|(c, w)| format!(" stroke=\"{c}\" stroke-width=\"{w}\""))
+                    .unwrap_or_default(),
                 w = self.width,
                 tx = x + self.width / 2.0,
                 ty = y + NODE_HEIGHT / 2.0 + 4.0,

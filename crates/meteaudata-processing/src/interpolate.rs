@@ -2,13 +2,13 @@
 
 use meteaudata_core::polars::prelude::*;
 use meteaudata_core::{
-    BoxError, Parameters, ProcessingStep, ProcessingType, SignalTransform, TimeSeries,
+    BoxError, Label, Parameters, ProcessingStep, ProcessingType, SignalTransform, TimeSeries,
     TransformOutput,
 };
 
 use crate::error::ProcessingError;
 use crate::support::{
-    function_info, numeric_values, output_name, physical_index, require_temporal,
+    function_info, numeric_values, output_name, physical_index, piece, require_temporal,
 };
 
 const POSITIONAL: &str = "linear interpolation";
@@ -72,6 +72,49 @@ impl SignalTransform for LinearInterpolation {
             })
             .collect()
     }
+
+    /// Positional interpolation of float values recomputes from the last value before
+    /// `since`: the points before it keep their values whatever comes after.
+    fn extend(
+        &self,
+        input: &TimeSeries,
+        output: &TimeSeries,
+        since: i64,
+    ) -> Result<Option<DataFrame>, BoxError> {
+        let floats = |ts: &TimeSeries| ts.values_data_type() == &DataType::Float64;
+        if self.by_time || !floats(input) || !floats(output) {
+            return Ok(None);
+        }
+        let Some(anchor) = last_value_before(input, since)? else {
+            return Ok(None);
+        };
+        let tail = input.read_range(Label::Ticks(anchor), Label::Ticks(i64::MAX))?;
+        let column = |i: usize| tail.columns()[i].as_materialized_series().clone();
+        let tail = TimeSeries::new(input.name(), column(0), column(1))?;
+        Ok(Some(interpolate_series(&tail, false, POSITIONAL)?.data()?))
+    }
+}
+
+/// The label of the last point before `since` that has a value, read backwards in growing
+/// windows (a stored series reads only the chunks those meet).
+fn last_value_before(ts: &TimeSeries, since: i64) -> Result<Option<i64>, ProcessingError> {
+    let Some((min, max)) = ts.label_bounds()? else {
+        return Ok(None);
+    };
+    let spacing = ((max - min) / i64::try_from(ts.len()).unwrap_or(i64::MAX).max(1)).max(1);
+    let mut span = spacing.saturating_mul(64);
+    let mut end = since;
+    while end > min {
+        let start = end.saturating_sub(span).max(min);
+        let window = ts.read_range(Label::Ticks(start), Label::Ticks(end))?;
+        let (labels, values) = piece(&window)?;
+        if let Some(i) = values.iter().rposition(|v| v.is_some()) {
+            return Ok(labels.get(i));
+        }
+        end = start;
+        span = span.saturating_mul(4);
+    }
+    Ok(None)
 }
 
 fn interpolate_series(

@@ -4,8 +4,8 @@ use chrono::{DateTime, TimeZone as _};
 use meteaudata_core::index::unit_nanos;
 use meteaudata_core::polars::prelude::*;
 use meteaudata_core::{
-    BoxError, Frequency, FrequencyUnit, Parameters, ProcessingStep, ProcessingType,
-    SignalTransform, TimeSeries, TransformOutput,
+    BoxError, Frequency, FrequencyUnit, Label, Parameters, ProcessingStep, ProcessingType,
+    SignalTransform, TimeSeries, TransformOutput, VALUES_COLUMN,
 };
 
 use crate::error::ProcessingError;
@@ -64,6 +64,109 @@ impl SignalTransform for Resample {
             })
             .collect()
     }
+
+    fn extend(
+        &self,
+        input: &TimeSeries,
+        output: &TimeSeries,
+        since: i64,
+    ) -> Result<Option<DataFrame>, BoxError> {
+        let frequency = Frequency::parse(&self.frequency)?;
+        Ok(resample_tail(input, output, frequency, since)?)
+    }
+}
+
+/// What binning a series to a frequency needs to know about its index.
+struct Setup {
+    dtype: DataType,
+    tick: i64,
+    /// The bin length in index ticks.
+    every: i64,
+    zone: Option<chrono_tz::Tz>,
+    /// The zone whose wall clock daily bins follow (daily bins in a time zone).
+    calendar_zone: Option<chrono_tz::Tz>,
+}
+
+impl Setup {
+    fn new(ts: &TimeSeries, frequency: Frequency) -> Result<Setup, ProcessingError> {
+        require_temporal(FUNCTION, ts)?;
+        let dtype = ts.index_data_type().clone();
+        let unit = match &dtype {
+            DataType::Datetime(unit, _) | DataType::Duration(unit) => *unit,
+            _ => unreachable!("checked by require_temporal"),
+        };
+        let tick = unit_nanos(unit);
+        if frequency.nanos() % tick != 0 {
+            return Err(ProcessingError::invalid(
+                FUNCTION,
+                format!(
+                    "frequency {frequency} is finer than the index resolution of {:?}",
+                    ts.name()
+                ),
+            ));
+        }
+        require_numeric(FUNCTION, ts)?;
+        let zone = index_zone(FUNCTION, ts)?;
+        Ok(Setup {
+            dtype,
+            tick,
+            every: frequency.nanos() / tick,
+            zone,
+            calendar_zone: zone.filter(|_| frequency.unit() == FrequencyUnit::Day),
+        })
+    }
+
+    /// Where label `t` falls: local wall-clock time for calendar bins, else `t`.
+    fn position(&self, t: i64) -> i64 {
+        match self.calendar_zone {
+            Some(tz) => to_wall(t, self.tick, tz),
+            None => t,
+        }
+    }
+
+    /// The mean of each of `count` bins from `start` (a bin edge) of the points in `frames`
+    /// (points before `start` are skipped), summed in the order they come.
+    fn means(
+        &self,
+        frames: impl Iterator<Item = meteaudata_core::Result<DataFrame>>,
+        start: i64,
+        count: i64,
+        name: &str,
+    ) -> Result<Float64Chunked, ProcessingError> {
+        if count > MAX_BINS {
+            return Err(ProcessingError::invalid(
+                FUNCTION,
+                format!("resampling {name:?} would make {count} bins"),
+            ));
+        }
+        let mut sums = vec![0.0f64; count as usize];
+        let mut counts = vec![0u32; count as usize];
+        for frame in frames {
+            let (labels, values) = piece(&frame?)?;
+            for (t, v) in labels.into_no_null_iter().zip(values.iter()) {
+                let b = (self.position(t) - start).div_euclid(self.every);
+                if let (Some(v), Ok(b)) = (v, usize::try_from(b)) {
+                    sums[b] += v;
+                    counts[b] += 1;
+                }
+            }
+        }
+        Ok(sums
+            .iter()
+            .zip(&counts)
+            .map(|(s, &c)| (c > 0).then(|| s / f64::from(c)))
+            .collect())
+    }
+
+    /// The labels of `count` bins from `start`.
+    fn grid(&self, start: i64, count: i64) -> Series {
+        let grid = (0..count).map(|b| start + b * self.every);
+        let grid: Vec<i64> = match self.calendar_zone {
+            Some(tz) => grid.map(|w| from_wall(w, self.tick, tz)).collect(),
+            None => grid.collect(),
+        };
+        temporal_series(&self.dtype, grid)
+    }
 }
 
 /// Resamples one series.
@@ -71,41 +174,20 @@ pub(crate) fn resample_series(
     ts: &TimeSeries,
     frequency: Frequency,
 ) -> Result<TimeSeries, ProcessingError> {
-    require_temporal(FUNCTION, ts)?;
+    let setup = Setup::new(ts, frequency)?;
     let name = output_name(ts, "RESAMPLED")?;
-    let dtype = ts.index_data_type().clone();
-    let unit = match &dtype {
-        DataType::Datetime(unit, _) | DataType::Duration(unit) => *unit,
-        _ => unreachable!("checked by require_temporal"),
-    };
-    let tick = unit_nanos(unit);
-    if frequency.nanos() % tick != 0 {
-        return Err(ProcessingError::invalid(
-            FUNCTION,
-            format!(
-                "frequency {frequency} is finer than the index resolution of {:?}",
-                ts.name()
-            ),
-        ));
-    }
-    let every = frequency.nanos() / tick;
-    require_numeric(FUNCTION, ts)?;
-    let zone = index_zone(FUNCTION, ts)?;
-
-    // Daily bins in a time zone follow the local calendar: bin on local wall-clock time.
-    let calendar_zone = zone.filter(|_| frequency.unit() == FrequencyUnit::Day);
-    let position = |t: i64| match calendar_zone {
-        Some(tz) => to_wall(t, tick, tz),
-        None => t,
-    };
     // The series is read one chunk at a time (a stored series larger than memory works):
     // the bins come from the smallest and largest label, which the chunks record.
-    let bounds = match calendar_zone {
+    let bounds = match setup.calendar_zone {
         None => ts.label_bounds()?,
         Some(_) => {
             let mut bounds: Option<(i64, i64)> = None;
             for frame in ts.iter_chunks() {
-                for t in piece(&frame?)?.0.into_no_null_iter().map(position) {
+                for t in piece(&frame?)?
+                    .0
+                    .into_no_null_iter()
+                    .map(|t| setup.position(t))
+                {
                     bounds = Some(bounds.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
                 }
             }
@@ -115,52 +197,62 @@ pub(crate) fn resample_series(
     let Some((min, max)) = bounds else {
         let empty = TimeSeries::new(
             name,
-            temporal_series(&dtype, Vec::new()),
+            temporal_series(&setup.dtype, Vec::new()),
             Series::new_empty("values".into(), &DataType::Float64),
         )?;
         return Ok(empty.with_frequency(Some(frequency)));
     };
-    let origin = match (&dtype, zone, calendar_zone) {
+    let tick = setup.tick;
+    let origin = match (&setup.dtype, setup.zone, setup.calendar_zone) {
         (DataType::Duration(_), ..) => 0,
         (_, Some(tz), None) => local_midnight_instant(min, tick, tz),
         _ => min.div_euclid(NANOS_PER_DAY / tick) * (NANOS_PER_DAY / tick),
     };
-    let bin = |t: i64| (t - origin).div_euclid(every);
-    let (first, last) = (bin(min), bin(max));
-    let count = last - first + 1;
-    if count > MAX_BINS {
-        return Err(ProcessingError::invalid(
-            FUNCTION,
-            format!(
-                "resampling {:?} to {frequency} would make {count} bins",
-                ts.name()
-            ),
-        ));
-    }
-    let mut sums = vec![0.0f64; count as usize];
-    let mut counts = vec![0u32; count as usize];
-    for frame in ts.iter_chunks() {
-        let (labels, values) = piece(&frame?)?;
-        for (t, v) in labels.into_no_null_iter().zip(values.iter()) {
-            if let Some(v) = v {
-                let b = (bin(position(t)) - first) as usize;
-                sums[b] += v;
-                counts[b] += 1;
-            }
-        }
-    }
-    let means: Float64Chunked = sums
-        .iter()
-        .zip(&counts)
-        .map(|(s, &c)| (c > 0).then(|| s / f64::from(c)))
-        .collect();
-    let grid: Vec<i64> = (first..=last).map(|b| origin + b * every).collect();
-    let grid = match calendar_zone {
-        Some(tz) => grid.into_iter().map(|w| from_wall(w, tick, tz)).collect(),
-        None => grid,
-    };
-    let series = TimeSeries::new(name, temporal_series(&dtype, grid), means.into_series())?;
+    let every = setup.every;
+    let first = (min - origin).div_euclid(every);
+    let count = (max - origin).div_euclid(every) - first + 1;
+    let start = origin + first * every;
+    let means = setup.means(ts.iter_chunks(), start, count, ts.name())?;
+    let series = TimeSeries::new(name, setup.grid(start, count), means.into_series())?;
     Ok(series.with_frequency(Some(frequency)))
+}
+
+/// The bins of `output` (the resample of `input`) from the one holding label `since` on,
+/// after `input` changed only from `since` on: the input is read from that bin's start.
+/// `None` (a whole re-run) for calendar bins in a time zone, or an empty output.
+fn resample_tail(
+    input: &TimeSeries,
+    output: &TimeSeries,
+    frequency: Frequency,
+    since: i64,
+) -> Result<Option<DataFrame>, ProcessingError> {
+    let setup = Setup::new(input, frequency)?;
+    let (Some((first, last)), Some((_, max)), None) = (
+        output.label_bounds()?,
+        input.label_bounds()?,
+        setup.calendar_zone,
+    ) else {
+        return Ok(None);
+    };
+    if since <= first || output.index_data_type() != &setup.dtype {
+        return Ok(None);
+    }
+    // The output's labels are bin edges: the bin holding `since`, or the one after the last
+    // bin when `since` is further on (the bins between are empty either way).
+    let every = setup.every;
+    let start = (first + (since - first).div_euclid(every) * every).min(last + every);
+    let count = (max - start).div_euclid(every) + 1;
+    if count <= 0 {
+        return Ok(None);
+    }
+    let tail = input.read_range(Label::Ticks(start), Label::Ticks(i64::MAX))?;
+    let means = setup.means(std::iter::once(Ok(tail)), start, count, input.name())?;
+    let index = setup.grid(start, count);
+    let values = means.into_series().with_name(VALUES_COLUMN.into());
+    Ok(Some(DataFrame::new(
+        index.len(),
+        vec![index.into(), values.into()],
+    )?))
 }
 
 /// The UTC instant (in ticks) of local midnight on the local day of instant `t`.

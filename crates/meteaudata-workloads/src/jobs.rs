@@ -41,6 +41,7 @@ pub const JOBS: &[&str] = &[
     "range_append",
     "appends_compact",
     "resample_stored",
+    "refresh_day",
 ];
 
 struct Phases(Vec<(&'static str, f64)>);
@@ -360,6 +361,55 @@ pub fn run(job: &Job) -> Result<Value> {
             })?;
             checksum(&floats(&resampled)?)
         }
+        "refresh_day" => {
+            // A stored series of `n` points, resampled to 15 minutes and interpolated; one
+            // day (1,440 points) appended; then, from a fresh open of copies of that store,
+            // the refresh that recomputes only the end, and the refresh that re-runs both
+            // steps on the whole series. Both must give the same numbers.
+            fresh(&job.dir)?;
+            let (incremental, whole) = (job.dir.join("incremental"), job.dir.join("whole"));
+            phases.time("setup", || {
+                let mut ds = data::dataset(n);
+                ds.use_disk_storage(&incremental)?;
+                let signal = ds.signal_mut("S0#1")?;
+                signal.process(&[raw_name], resample("15min"), ProcessOptions::default())?;
+                signal.process(
+                    &["S0#1_RESAMPLED#1"],
+                    linear_interpolation(),
+                    ProcessOptions::default(),
+                )?;
+                signal.append(
+                    raw_name,
+                    data::index_from(n, 1440),
+                    Series::new("v".into(), data::values_from(n, 1440, 0)),
+                    Overlap::Error,
+                )?;
+                copy_dir(&incremental, &whole)
+            })?;
+            let registry = meteaudata::registry();
+            let refresh = |dir: &Path, whole: bool| -> Result<Vec<Option<String>>> {
+                let mut ds =
+                    Dataset::open(dir.to_str().context("directory is not UTF-8")?, "workload")?;
+                let report = ds.refresh(&registry, RefreshOptions { whole })?;
+                Ok(report.refreshed.into_iter().map(|r| r.from).collect())
+            };
+            // The incremental refresh runs first, paying the process's first-use costs.
+            let from = phases.time("refresh_incremental", || refresh(&incremental, false))?;
+            let rerun = phases.time("refresh_whole", || refresh(&whole, true))?;
+            if from.len() != 2 || from.iter().any(Option::is_none) || rerun != [None, None] {
+                bail!("refreshed {from:?} incrementally and {rerun:?} whole");
+            }
+            let interpolated = |dir: &Path| -> Result<Series> {
+                let ds =
+                    Dataset::open(dir.to_str().context("directory is not UTF-8")?, "workload")?;
+                Ok(ds.signal("S0#1")?.time_series("S0#1_LIN-INT#1")?.values()?)
+            };
+            let (a, b) = (interpolated(&incremental)?, interpolated(&whole)?);
+            if !a.equals_missing(&b) {
+                bail!("the incremental refresh differs from the whole re-run");
+            }
+            checksum(&floats(&a)?)
+        }
         "add_signal_cost" => {
             // Adding signals of `n` points one by one to a dataset on disk: the median time
             // of one add among the first ten and among the last ten, and the mean over all
@@ -464,6 +514,21 @@ pub fn run(job: &Job) -> Result<Value> {
 /// The SQLite file of the w4 jobs, as a SQLAlchemy-style URL.
 fn sqlite_url(dir: &Path) -> String {
     format!("sqlite:///{}", dir.join("workload.db").display())
+}
+
+/// Copies the directory tree `from` to `to`.
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
 }
 
 fn fresh(dir: &Path) -> Result<()> {

@@ -33,6 +33,39 @@
 //! bytes are checked on load). [`DatasetOpen::open_at`] reads an earlier version (by number,
 //! time or tag); [`list_versions`], [`tag_version`] and [`prune_versions`] manage the history.
 //!
+//! ## Replay
+//!
+//! The recorded history re-runs itself. [`Dataset::verify`] makes every derived series again
+//! from the raw ones, with the functions of a [`Registry`] ([`registry()`] holds the built-ins;
+//! add your own), and reports per series whether it is reproduced. After new raw points
+//! arrive, [`Dataset::refresh`] recomputes what depends on them (only the end of a resample
+//! or an interpolation) and commits it as one version.
+//!
+//! ```
+//! use meteaudata::prelude::*;
+//! use chrono::NaiveDate;
+//!
+//! # fn main() -> meteaudata::Result<()> {
+//! let index = date_range("2024-01-01", 48, "h")?;
+//! let values = Series::new("v".into(), (0..48).map(f64::from).collect::<Vec<_>>());
+//! let raw = TimeSeries::new("RAW", index, values)?;
+//! let mut signal = Signal::new("Flow", "l/s", DataProvenance::default(), [raw])?;
+//! signal.process(&["Flow#1_RAW#1"], resample("6h"), ProcessOptions::default())?;
+//!
+//! let registry = registry();
+//! assert!(signal.verify(&registry, Tolerance::default()).all_reproduced());
+//!
+//! // A new point arrives; the resampled series is stale until refreshed.
+//! let at = NaiveDate::from_ymd_opt(2024, 1, 3).unwrap().and_hms_opt(0, 0, 0).unwrap();
+//! let (index, values) = (Series::new("i".into(), [at]), Series::new("v".into(), [100.0]));
+//! signal.append("Flow#1_RAW#1", index, values, Overlap::Error)?;
+//! let report = signal.refresh(&registry, RefreshOptions::default())?;
+//! assert_eq!(report.refreshed[0].from.as_deref(), Some("2024-01-02 18:00:00"));
+//! assert_eq!(signal.time_series("Flow#1_RESAMPLED#1")?.len(), 9);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! ## Cargo features
 //!
 //! | feature | what it switches on |
@@ -51,6 +84,10 @@ mod storage_ext;
 pub use storage_ext::{
     DatasetOpen, StorageExt, list_versions, prune_versions, register_backends, tag_version,
 };
+
+/// A replay [`Registry`] holding every built-in processing function (see
+/// [`meteaudata_processing::registry`]); register your own transforms on it.
+pub use meteaudata_processing::registry;
 
 /// The built-in processing functions (resample, interpolation, subset, …).
 pub mod processing {
@@ -194,8 +231,8 @@ pub mod prelude {
     pub use meteaudata_core::{
         BoxError, DataProvenance, Dataset, DatasetInput, DatasetProcessOptions, Error,
         FunctionInfo, HtmlDisplay, Label, Overlap, ParamValue, Parameters, ProcessOptions,
-        ProcessingStep, ProcessingType, Signal, SignalTransform, Storable, TextDisplay, TimeSeries,
-        TransformOutput, date_range, date_range_in,
+        ProcessingStep, ProcessingType, RefreshOptions, Registry, Signal, SignalTransform,
+        Storable, TextDisplay, TimeSeries, Tolerance, TransformOutput, date_range, date_range_in,
     };
     #[cfg(feature = "plot")]
     pub use meteaudata_plot::{
@@ -209,8 +246,8 @@ pub mod prelude {
     pub use crate::{DatasetOpen, StorageExt};
     pub use meteaudata_processing::{
         average_signals, linear_interpolation, linear_interpolation_by_time,
-        normalize_index_to_numeric_delta, predict_from_previous_point, replace_ranges, resample,
-        subset,
+        normalize_index_to_numeric_delta, predict_from_previous_point, registry, replace_ranges,
+        resample, subset,
     };
 }
 
