@@ -1,8 +1,6 @@
 //! What a series remembers for replay: the revision of its own data, the state of its inputs
 //! when it was computed (its basis), and when it was refreshed.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -22,16 +20,8 @@ pub struct Revision {
 impl Revision {
     /// A new epoch with no appends.
     pub fn fresh() -> Revision {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
         Revision {
-            epoch: format!(
-                "{nanos:x}.{:x}.{:x}",
-                std::process::id(),
-                COUNTER.fetch_add(1, Ordering::Relaxed)
-            ),
+            epoch: meteaudata_storage::versions::unique_id(),
             appends: 0,
         }
     }

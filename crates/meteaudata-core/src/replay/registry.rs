@@ -62,9 +62,9 @@ impl Registry {
         T: SignalTransform + 'static,
         F: Fn(&Parameters) -> Result<T, BoxError> + Send + Sync + 'static,
     {
-        let builder: Builder = Arc::new(move |p| Ok(Rebuilt::Signal(Box::new(build(p)?))));
-        self.builders.insert((name.into(), version.into()), builder);
-        self
+        self.insert(name.into(), version.into(), move |p| {
+            Ok(Rebuilt::Signal(Box::new(build(p)?)))
+        })
     }
 
     /// Registers a dataset transform under `name` and `version`, as
@@ -79,8 +79,18 @@ impl Registry {
         T: DatasetTransform + 'static,
         F: Fn(&Parameters) -> Result<T, BoxError> + Send + Sync + 'static,
     {
-        let builder: Builder = Arc::new(move |p| Ok(Rebuilt::Dataset(Box::new(build(p)?))));
-        self.builders.insert((name.into(), version.into()), builder);
+        self.insert(name.into(), version.into(), move |p| {
+            Ok(Rebuilt::Dataset(Box::new(build(p)?)))
+        })
+    }
+
+    fn insert(
+        &mut self,
+        name: String,
+        version: String,
+        build: impl Fn(&Parameters) -> Result<Rebuilt, BoxError> + Send + Sync + 'static,
+    ) -> &mut Registry {
+        self.builders.insert((name, version), Arc::new(build));
         self
     }
 

@@ -55,22 +55,27 @@ pub const HINT_INTERVAL: u64 = 4;
 /// A checkpoint (the whole state) is written every this many versions.
 pub const CHECKPOINT_INTERVAL: u64 = 50;
 
-/// The key of a new data object for series `series` of signal `signal` in dataset
-/// `dataset`: `<dataset>/<signal>/<series>.o<time><process><counter>`, unique for every call
-/// in every process, and carrying its creation time (so that pruning can leave young objects
-/// of writers that have not committed yet alone). A signal's objects share one folder (no
-/// folder per series to create on a local disk).
-pub fn new_object_key(dataset: &str, signal: &str, series: &str) -> Result<StorageKey> {
+/// A text unique to every call in every process, beginning with the time of the call: 16 hex
+/// digits of nanoseconds since the epoch, 8 of the process id and 6 of a counter.
+pub fn unique_id() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64);
-    let id = format!(
-        "{series}.o{nanos:016x}{:08x}{:06x}",
+    format!(
+        "{nanos:016x}{:08x}{:06x}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed) & 0xff_ffff
-    );
-    StorageKey::new([dataset, signal, &id])
+    )
+}
+
+/// The key of a new data object for series `series` of signal `signal` in dataset
+/// `dataset`: `<dataset>/<signal>/<series>.o<`[`unique_id`]`>`, unique for every call in
+/// every process, and carrying its creation time (so that pruning can leave young objects
+/// of writers that have not committed yet alone). A signal's objects share one folder (no
+/// folder per series to create on a local disk).
+pub fn new_object_key(dataset: &str, signal: &str, series: &str) -> Result<StorageKey> {
+    StorageKey::new([dataset, signal, &format!("{series}.o{}", unique_id())])
 }
 
 /// The datasets a store holds: those with a version log, and those written in format 1
