@@ -3,6 +3,7 @@
 
 pub use meteaudata_workloads::data as workload;
 
+pub mod browser;
 pub mod env;
 pub mod object_stores;
 pub mod ranges;

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use meteaudata::archive::load_dataset;
 use meteaudata::plot::{
@@ -14,6 +13,7 @@ use meteaudata::plot::{
 use meteaudata::polars::prelude::{DataType, TimeUnit};
 use meteaudata::prelude::*;
 use meteaudata::{HtmlDisplay, NodeKind};
+use meteaudata_e2e::browser::{self, assert_readable, chromium, render, svg_page};
 use meteaudata_e2e::{expected, fixtures_root};
 use serde_json::Value;
 
@@ -532,58 +532,9 @@ fn html_views_escape_names_and_values() {
 
 // ---- headless Chromium ------------------------------------------------------------------
 
-fn chromium() -> Option<PathBuf> {
-    let found = ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .map(|b| Path::new("/usr/bin").join(b))
-        .find(|p| p.exists());
-    if found.is_none() {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("Chromium is required under CI (Debian package `chromium`)");
-        }
-        eprintln!("skipped: no Chromium in /usr/bin (install Debian's `chromium`)");
-    }
-    found
-}
-
-/// Records script errors and `console.error` calls on the root element, where a DOM dump
-/// shows them.
-const ERROR_TRAP: &str = "<script>(function(){const r=document.documentElement;\
-const note=m=>r.setAttribute('data-errors',(r.getAttribute('data-errors')||'')+m+';');\
-window.addEventListener('error',e=>note(e.message));\
-const ce=console.error;console.error=(...a)=>{note(a.join(' '));ce(...a);};})();</script>";
-
-/// Loads `html` (with the error trap and `after`, a script run at the end of the body) in
-/// headless Chromium and returns the DOM it ends with.
-fn render(browser: &Path, html: &str, after: &str, name: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("meteaudata-render-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let page = html
-        .replacen("<head>", &format!("<head>{ERROR_TRAP}"), 1)
-        .replacen("</body>", &format!("<script>{after}</script></body>"), 1);
-    let file = dir.join(name);
-    std::fs::write(&file, page).unwrap();
-    let out = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--virtual-time-budget=10000",
-            "--dump-dom",
-        ])
-        .arg(format!("file://{}", file.display()))
-        .output()
-        .expect("chromium runs");
-    let dom = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success() && !dom.is_empty(),
-        "chromium failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let root = dom.split('>').next().unwrap_or("").to_owned();
-    assert!(!root.contains("data-errors"), "{name}: page errors: {root}");
-    dom
+/// Where the rendered pages and their screenshots are kept, for people to look at.
+fn screenshots() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots/fixture")
 }
 
 #[test]
@@ -605,7 +556,7 @@ fn chromium_draws_the_plot_and_the_lineage_page_without_errors() {
         !html.contains("<script src") && !html.contains("<link"),
         "nothing loaded from elsewhere: the page works offline"
     );
-    let dom = render(&browser, &html, "", "plot.html");
+    let dom = render(&browser, &html, "", &screenshots(), "signal-plot").dom;
     assert_eq!(dom.matches("class=\"trace scatter").count(), names.len());
     for name in names {
         assert!(
@@ -617,7 +568,14 @@ fn chromium_draws_the_plot_and_the_lineage_page_without_errors() {
 
     let graph = dataset.lineage_graph(None).unwrap();
     let click = "document.querySelector('g.node').dispatchEvent(new MouseEvent('click'));";
-    let dom = render(&browser, &graph.to_html(), click, "lineage.html");
+    let dom = render(
+        &browser,
+        &graph.to_html(),
+        click,
+        &screenshots(),
+        "lineage-clicked",
+    )
+    .dom;
     assert_eq!(dom.matches("<g class=\"node\"").count(), graph.nodes.len());
     assert_eq!(
         dom.matches("<path class=\"edge\"").count(),
@@ -628,4 +586,124 @@ fn chromium_draws_the_plot_and_the_lineage_page_without_errors() {
         dom.contains(&format!("<h2>{}</h2>", first.id)),
         "clicking a node shows its details"
     );
+}
+
+/// Every figure of the fixture dataset, in SVG and HTML, and its lineage page: texts at least
+/// 10 px high in a 1280 x 800 window, none overlapping another.
+#[test]
+fn every_page_of_the_fixture_is_readable_in_chromium() {
+    let Some(browser) = chromium() else { return };
+    let (dataset, _) = fixture();
+    let signals = dataset.all_signals();
+    let all: Vec<&str> = dataset.iter().flat_map(|s| s.all_time_series()).collect();
+    let mut figures: Vec<(String, Figure)> = vec![(
+        "dataset".into(),
+        dataset
+            .plot(&signals, &all, &PlotOptions::default())
+            .unwrap(),
+    )];
+    for signal in dataset.iter() {
+        let figure = signal
+            .plot(&signal.all_time_series(), &PlotOptions::default())
+            .unwrap();
+        figures.push((signal.name().replace('#', "-"), figure));
+    }
+    let ts = dataset
+        .signal("Temperature#1")
+        .unwrap()
+        .time_series("Temperature#1_LIN-INT#1")
+        .unwrap();
+    figures.push(("series".into(), ts.plot(&PlotOptions::default()).unwrap()));
+    let dir = screenshots();
+    let mut checked = 0;
+    for (name, figure) in &figures {
+        let svg = figure.to_svg(browser::WINDOW.0).unwrap();
+        assert_readable(&browser, &svg_page(&svg), &dir, &format!("{name}-svg"));
+        assert_readable(&browser, &figure.to_html(), &dir, &format!("{name}-html"));
+        checked += 2;
+    }
+    let graph = dataset.lineage_graph(None).unwrap();
+    let page = assert_readable(&browser, &graph.to_html(), &dir, "lineage");
+    assert!(
+        page.texts >= 2 * graph.nodes.len(),
+        "every node shows its name and step"
+    );
+    assert_eq!(checked, 2 * (signals.len() + 2));
+}
+
+/// The check itself finds what it looks for: overlapping and small text.
+#[test]
+fn the_readability_check_sees_overlaps_and_small_text() {
+    let Some(browser) = chromium() else { return };
+    let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"300\" height=\"100\">\
+               <text x=\"10\" y=\"20\" font-size=\"12\">first label</text>\
+               <text x=\"40\" y=\"24\" font-size=\"12\">second label</text>\
+               <text x=\"10\" y=\"80\" font-size=\"7\">tiny</text></svg>";
+    let page = render(&browser, &svg_page(svg), "", &screenshots(), "self-check");
+    assert_eq!(page.texts, 3);
+    assert_eq!(page.overlaps, ["first label / second label"]);
+    assert_eq!(page.small.len(), 1, "{:?}", page.small);
+    assert!(page.small[0].starts_with("tiny"), "{:?}", page.small);
+}
+
+#[test]
+fn bounds_that_leave_nothing_to_draw_are_errors_naming_them() {
+    let (dataset, _) = fixture();
+    let signal = dataset.signal("Temperature#1").unwrap();
+    let raw = ["Temperature#1_RAW#1"];
+    let err = signal
+        .plot(&raw, &PlotOptions::default().start("2030-01-01"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("invalid start bound \"2030-01-01\"")
+            && err.contains(
+                "Temperature#1_RAW#1 runs from 2024-01-01 00:00:00 to 2024-01-03 23:00:00"
+            ),
+        "{err}"
+    );
+    let err = signal
+        .plot(&raw, &PlotOptions::default().end("1999-12-31"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("invalid end bound \"1999-12-31\""), "{err}");
+    let err = signal
+        .plot(
+            &raw,
+            &PlotOptions::default()
+                .start("2024-01-02")
+                .end("2024-01-01 12:00"),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("invalid start bound \"2024-01-02\"")
+            && err.contains("it is after the end bound \"2024-01-01 12:00\""),
+        "{err}"
+    );
+    // One series with points within the bounds is enough: the others are drawn empty.
+    let both = ["Temperature#1_RAW#1", "Temperature#1_SLICE#1"];
+    let figure = signal
+        .plot(&both, &PlotOptions::default().start("2024-01-03 22:00"))
+        .unwrap();
+    let lengths: Vec<usize> = figure.traces().map(|t| t.y.len()).collect();
+    assert_eq!(lengths, [2, 0]);
+}
+
+#[test]
+fn time_axes_name_the_zone_of_their_labels() {
+    let index = meteaudata::date_range_in("2024-01-01", 48, "h", Some("Europe/Paris")).unwrap();
+    let raw = TimeSeries::new("RAW", index, Series::new("v".into(), vec![1.0; 48])).unwrap();
+    let signal = Signal::new("T", "°C", DataProvenance::default(), [raw]).unwrap();
+    let ts = signal.time_series("T#1_RAW#1").unwrap();
+    assert_eq!(
+        ts.plot(&PlotOptions::default()).unwrap().subplots[0].x_title,
+        "Time (Europe/Paris)"
+    );
+    let figure = signal
+        .plot(&["T#1_RAW#1"], &PlotOptions::default())
+        .unwrap();
+    assert_eq!(figure.subplots[0].x_title, "Time (Europe/Paris)");
+    let svg = figure.to_svg(900).unwrap();
+    assert!(svg.contains(">Time (Europe/Paris)</text>"), "{svg}");
 }

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use meteaudata::plot::{LineageRender, PlotOptions, SignalPlot};
+use meteaudata::plot::{DatasetPlot, LineageRender, PlotOptions};
 use meteaudata::prelude::*;
 use meteaudata::storage::StorageKey;
 
@@ -142,13 +142,16 @@ pub fn run(dir: &Path) -> Result<Written> {
     }
     dataset.save_all()?;
     let archive = dataset.save_archive(dir)?;
+    // The whole dataset: each signal's raw and cleaned series, one panel per signal.
     let plot = dir.join("plot.html");
+    let signals = dataset.all_signals();
+    let names: Vec<&str> = dataset
+        .iter()
+        .flat_map(|s| s.all_time_series())
+        .filter(|n| !n.contains("_RESAMPLED#"))
+        .collect();
     dataset
-        .signal("pH#1")?
-        .plot(
-            &["pH#1_RAW#1", "pH#1_LIN-INT#1", "pH#1_PREV-PRED#1"],
-            &PlotOptions::default(),
-        )?
+        .plot(&signals, &names, &PlotOptions::default())?
         .write(&plot)?;
     let lineage = dir.join("lineage.html");
     std::fs::write(&lineage, dataset.lineage_graph(None)?.to_html())

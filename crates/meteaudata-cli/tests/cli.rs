@@ -664,3 +664,33 @@ fn verify_names_what_differs_and_fails() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The demo's pages, and its dataset drawn as SVG, are readable in Chromium: texts at least
+/// 10 px high in a 1280 x 800 window, none overlapping (screenshots kept beside the pages).
+#[test]
+fn the_demo_pages_are_readable_in_chromium() {
+    use meteaudata_e2e::browser::{assert_readable, chromium, svg_page};
+    let Some(browser) = chromium() else { return };
+    let dir = scratch("demo-pages");
+    ok(&["demo", dir.to_str().unwrap()]);
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots/demo");
+    for page in ["plot", "lineage"] {
+        let html = std::fs::read_to_string(dir.join(format!("{page}.html"))).unwrap();
+        assert_readable(&browser, &html, &shots, page);
+    }
+    let store = dir.join("store");
+    let tree = ok(&["inspect", store.to_str().unwrap()]);
+    let series: Vec<&str> = tree
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("series "))
+        .map(|l| l.split(':').next().unwrap())
+        .collect();
+    assert_eq!(series.len(), 14);
+    let svg = dir.join("dataset.svg");
+    let mut args = vec!["plot", store.to_str().unwrap()];
+    args.extend(&series);
+    args.extend(["-o", svg.to_str().unwrap()]);
+    ok(&args);
+    let svg = std::fs::read_to_string(&svg).unwrap();
+    assert_readable(&browser, &svg_page(&svg), &shots, "dataset-svg");
+}

@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 use serde_json::{Map, Value, json};
 
-use crate::style::{Mode, Symbol};
+use crate::style::{Mode, Symbol, color};
 
 /// The x coordinates of a trace.
 #[derive(Debug, Clone, PartialEq)]
@@ -155,13 +155,15 @@ impl Figure {
                 }),
             );
             for trace in &subplot.traces {
+                let color = color(data.len());
                 data.push(json!({
                     "type": "scatter",
                     "name": trace.name,
                     "x": trace.x.to_json(),
                     "y": trace.y.iter().map(|v| json_number(*v)).collect::<Vec<_>>(),
                     "mode": trace.mode.as_str(),
-                    "marker": { "symbol": trace.symbol.as_str() },
+                    "marker": { "symbol": trace.symbol.as_str(), "color": color, "size": 7 },
+                    "line": { "color": color, "width": 2 },
                     "xaxis": format!("x{suffix}"),
                     "yaxis": format!("y{suffix}"),
                 }));

@@ -40,18 +40,22 @@ pub(crate) fn page(title: &str, head_extra: &str, body: &str) -> String {
 }
 
 impl Figure {
-    /// A self-contained interactive HTML page (plotly.js embedded; no network needed).
+    /// A self-contained interactive HTML page (plotly.js embedded; no network needed). The
+    /// figure fills the window, and is at least as tall as its own height (or 450 px): a
+    /// figure of many panels scrolls.
     pub fn to_html(&self) -> String {
         let height = self.height.unwrap_or(450);
         let head = format!(
             "<script type=\"text/javascript\">{}</script>\n\
-             <style>body{{margin:0;font-family:sans-serif}}</style>\n",
+             <style>html,body{{margin:0;height:100%;font-family:sans-serif}}</style>\n",
             plotly_js()
         );
         let body = format!(
-            "<div id=\"meteaudata-plot\" style=\"width:100%;height:{height}px\"></div>\n\
+            "<div id=\"meteaudata-plot\" style=\"width:100%;height:100vh;min-height:{height}px\"></div>\n\
              <script type=\"text/javascript\">\n\
              const figure = {};\n\
+             // The page sizes the figure: it fills the window (the height is the minimum).\n\
+             delete figure.layout.height;\n\
              Plotly.newPlot('meteaudata-plot', figure.data, figure.layout, {{responsive: true}});\n\
              </script>\n",
             script_json(&self.to_plotly_json())

@@ -70,6 +70,17 @@ enum Labels {
 pub(crate) struct Points {
     pub x: XValues,
     pub y: Vec<Option<f64>>,
+    /// When the bounds left none of the series' points: the bound to blame.
+    pub missed: Option<Missed>,
+}
+
+/// Bounds that left a series no point: which one, as given, and the labels the data runs
+/// between.
+pub(crate) struct Missed {
+    pub which: &'static str,
+    pub value: String,
+    pub first: String,
+    pub last: String,
 }
 
 fn wall_nanos(t: NaiveDateTime) -> i64 {
@@ -110,6 +121,47 @@ enum Resolved {
     Text(String),
 }
 
+/// A bound as the user gave it.
+fn shown(bound: &Bound) -> String {
+    match bound {
+        Bound::Time(t) => t.to_string(),
+        Bound::Number(x) => x.to_string(),
+        Bound::Text(s) => s.clone(),
+    }
+}
+
+/// Whether resolved bound `a` comes after `b`.
+fn later(a: &Resolved, b: &Resolved) -> bool {
+    match (a, b) {
+        (Resolved::Time(a), Resolved::Time(b)) => a > b,
+        (Resolved::Number(a), Resolved::Number(b)) => a > b,
+        (Resolved::Text(a), Resolved::Text(b)) => a > b,
+        _ => false,
+    }
+}
+
+/// The smallest and largest label of `labels`, as text.
+fn label_span(labels: &Labels) -> Option<(String, String)> {
+    fn span<T: Clone + PartialOrd>(v: &[T]) -> Option<(T, T)> {
+        let mut it = v.iter();
+        let first = it.next()?.clone();
+        Some(it.fold((first.clone(), first), |(lo, hi), x| {
+            (
+                if *x < lo { x.clone() } else { lo },
+                if *x > hi { x.clone() } else { hi },
+            )
+        }))
+    }
+    match labels {
+        Labels::Time(v) => span(v).map(|(a, b)| {
+            let show = |n| from_wall_nanos(n).format("%Y-%m-%d %H:%M:%S").to_string();
+            (show(a), show(b))
+        }),
+        Labels::Number(v) => span(v).map(|(a, b)| (a.to_string(), b.to_string())),
+        Labels::Text(v) => span(v),
+    }
+}
+
 fn resolve(
     bound: &Bound,
     labels: &Labels,
@@ -119,11 +171,7 @@ fn resolve(
 ) -> Result<Resolved> {
     let fail = |reason: &str| PlotError::Bound {
         which,
-        value: match bound {
-            Bound::Time(t) => t.to_string(),
-            Bound::Number(x) => x.to_string(),
-            Bound::Text(s) => s.clone(),
-        },
+        value: shown(bound),
         series: series.to_owned(),
         reason: reason.to_owned(),
     };
@@ -210,8 +258,8 @@ fn shift_positional<T: Copy>(
 /// Reads, filters and shifts the points of `ts` for plotting.
 pub(crate) fn points(
     ts: &TimeSeries,
-    start: Option<&Bound>,
-    end: Option<&Bound>,
+    start_bound: Option<&Bound>,
+    end_bound: Option<&Bound>,
 ) -> Result<Points> {
     let name = ts.name();
     let index = ts.index()?;
@@ -280,15 +328,51 @@ pub(crate) fn points(
                 .collect(),
         ),
     };
-    let start = start
+    let start = start_bound
         .map(|b| resolve(b, &labels, tz.as_ref(), "start", name))
         .transpose()?;
-    let end = end
+    let end = end_bound
         .map(|b| resolve(b, &labels, tz.as_ref(), "end", name))
         .transpose()?;
+    if let (Some(s), Some(e), Some(given_start), Some(given_end)) =
+        (&start, &end, start_bound, end_bound)
+        && later(s, e)
+    {
+        return Err(PlotError::Bound {
+            which: "start",
+            value: shown(given_start),
+            series: name.to_owned(),
+            reason: format!("it is after the end bound {:?}", shown(given_end)),
+        });
+    }
     let keep: Vec<usize> = (0..y.len())
         .filter(|&i| within(&labels, i, start.as_ref(), end.as_ref()))
         .collect();
+    let missed = match (keep.is_empty(), label_span(&labels)) {
+        (true, Some((first, last))) => {
+            // The start is to blame when it is after every label; else the end.
+            let after_all = start
+                .as_ref()
+                .is_some_and(|s| (0..y.len()).all(|i| !within(&labels, i, Some(s), None)));
+            let (which, bound) = match (after_all, start_bound, end_bound) {
+                (true, Some(b), _) | (false, _, Some(b)) => {
+                    (if after_all { "start" } else { "end" }, b)
+                }
+                (_, Some(b), None) => ("start", b),
+                _ => (
+                    "end",
+                    end_bound.or(start_bound).expect("a bound left no point"),
+                ),
+            };
+            Some(Missed {
+                which,
+                value: shown(bound),
+                first,
+                last,
+            })
+        }
+        _ => None,
+    };
 
     let k: i64 = ts
         .processing_steps()
@@ -329,6 +413,7 @@ pub(crate) fn points(
     Ok(Points {
         x,
         y: keep.iter().map(|&i| y[i]).collect(),
+        missed,
     })
 }
 

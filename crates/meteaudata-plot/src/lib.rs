@@ -33,19 +33,23 @@ mod lineage;
 mod plots;
 mod style;
 mod svg;
+mod ticks;
 
 use std::path::Path;
 
 pub use error::{PlotError, Result};
 pub use figure::{Figure, Subplot, Trace, XValues};
 pub use labels::Bound;
-pub use lineage::{EXTERNAL_COLOR, LineageRender, PROCESSED_COLORS, RAW_COLOR, node_colors};
+pub use lineage::{
+    EXTERNAL_COLOR, LineageRender, RAW_COLOR, node_colors, replay_outline, type_color,
+};
 pub use plots::{
     DatasetPlot, PlotOptions, SignalPlot, TimeSeriesPlot, plot_dataset, plot_signal,
     plot_time_series,
 };
-pub use style::{Mode, Symbol, style_for, style_of};
-pub use svg::{PALETTE, segments};
+pub use style::{Mode, PALETTE, Symbol, color, style_for, style_of};
+pub use svg::segments;
+pub use ticks::{Tick, number_ticks, time_ticks};
 
 fn extension(path: &Path) -> String {
     path.extension()

@@ -8,7 +8,7 @@ use meteaudata_core::{
 
 use crate::error::{PlotError, Result};
 use crate::figure::{Figure, Subplot, Trace, XValues};
-use crate::labels::{Bound, points};
+use crate::labels::{Bound, Missed, points};
 use crate::style::style_for;
 
 /// Titles and bounds of a plot; every field is optional.
@@ -79,16 +79,70 @@ fn normalized_unit(ts: &TimeSeries) -> Option<String> {
         })
 }
 
-fn trace(ts: &TimeSeries, legend: String, options: &PlotOptions) -> Result<Trace> {
+/// `Time`, with the time zone of the series' labels when they have one (`Time (UTC)`).
+fn time_title(series: &[&TimeSeries]) -> String {
+    let zone = series.iter().find_map(|ts| match ts.index_kind() {
+        IndexKind::Datetime {
+            time_zone: Some(zone),
+            ..
+        } => Some(zone),
+        _ => None,
+    });
+    match zone {
+        Some(zone) => format!("Time ({zone})"),
+        None => "Time".into(),
+    }
+}
+
+fn trace(ts: &TimeSeries, legend: String, options: &PlotOptions) -> Result<(Trace, Missing)> {
     let p = points(ts, options.start.as_ref(), options.end.as_ref())?;
     let (mode, symbol) = style_for(ts.processing_steps());
-    Ok(Trace {
-        name: legend,
-        x: p.x,
-        y: p.y,
-        mode,
-        symbol,
+    let missing = p.missed.map(|m| (ts.name().to_owned(), m));
+    Ok((
+        Trace {
+            name: legend,
+            x: p.x,
+            y: p.y,
+            mode,
+            symbol,
+        },
+        missing,
+    ))
+}
+
+/// A series the bounds left without points, and why.
+type Missing = Option<(String, Missed)>;
+
+/// Fails when the bounds left no point in any of the series drawn (a figure of empty axes
+/// helps nobody): the error names the bound and the range of the data.
+fn some_points_within(traces: &[(Trace, Missing)]) -> Result<()> {
+    if traces.is_empty() || traces.iter().any(|(t, m)| m.is_none() || !t.y.is_empty()) {
+        return Ok(());
+    }
+    let (_, Some((_, first))) = &traces[0] else {
+        return Ok(());
+    };
+    let ranges: Vec<String> = traces
+        .iter()
+        .filter_map(|(_, m)| m.as_ref())
+        .map(|(name, m)| format!("{name} runs from {} to {}", m.first, m.last))
+        .collect();
+    Err(PlotError::Bound {
+        which: first.which,
+        value: first.value.clone(),
+        series: traces
+            .iter()
+            .filter_map(|(_, m)| m.as_ref().map(|(n, _)| n.as_str()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        reason: format!("no point lies within the bounds: {}", ranges.join("; ")),
     })
+}
+
+/// The traces of `made`, once [`some_points_within`] holds.
+fn checked(made: Vec<(Trace, Missing)>) -> Result<Vec<Trace>> {
+    some_points_within(&made)?;
+    Ok(made.into_iter().map(|(t, _)| t).collect())
 }
 
 /// The figure of one series: title `Time series plot of <signal>`, y `<signal> values`,
@@ -109,7 +163,7 @@ pub fn plot_time_series(ts: &TimeSeries, options: &PlotOptions) -> Result<Figure
         .clone()
         .unwrap_or_else(|| match normalized_unit(ts) {
             Some(unit) => format!("Time ({unit})"),
-            None => "Time".into(),
+            None => time_title(&[ts]),
         });
     let legend = options.legend_name.clone().unwrap_or(legend);
     Ok(Figure::single(
@@ -123,7 +177,7 @@ pub fn plot_time_series(ts: &TimeSeries, options: &PlotOptions) -> Result<Figure
                 .y_axis
                 .clone()
                 .unwrap_or_else(|| format!("{signal} values")),
-            traces: vec![trace(ts, legend, options)?],
+            traces: checked(vec![trace(ts, legend, options)?])?,
         },
     ))
 }
@@ -158,12 +212,26 @@ pub fn plot_signal(signal: &Signal, names: &[&str], options: &PlotOptions) -> Re
         .y_axis
         .clone()
         .unwrap_or_else(|| format!("{} ({})", signal.name(), signal.units()));
-    let x_default = options.x_axis.clone().unwrap_or_else(|| "Time".into());
+    let x_default = options.x_axis.clone().unwrap_or_else(|| {
+        let series: Vec<&TimeSeries> = names
+            .iter()
+            .filter_map(|n| signal.time_series(n).ok())
+            .collect();
+        time_title(&series)
+    });
+    let series = names
+        .iter()
+        .map(|name| signal.time_series(name))
+        .collect::<Result<Vec<_>, _>>()?;
+    let traces = checked(
+        series
+            .iter()
+            .map(|ts| trace(ts, ts.name().to_owned(), options))
+            .collect::<Result<Vec<_>>>()?,
+    )?;
     let mut groups: Vec<(String, Subplot)> = Vec::new();
-    for name in names {
-        let ts = signal.time_series(name)?;
+    for (ts, t) in series.into_iter().zip(traces) {
         let (group, unit) = index_group(ts);
-        let t = trace(ts, ts.name().to_owned(), options)?;
         match groups.iter_mut().find(|(g, _)| *g == group) {
             Some((_, subplot)) => subplot.traces.push(t),
             None => {
@@ -187,7 +255,8 @@ pub fn plot_signal(signal: &Signal, names: &[&str], options: &PlotOptions) -> Re
         title,
         subplots: groups.into_iter().map(|(_, s)| s).collect(),
         shared_x: false,
-        vertical_spacing: 0.15 / n as f64,
+        // Room between panels for the tick labels and the x title of each (about 100 px).
+        vertical_spacing: 0.25 / n as f64,
         height: (n > 1).then_some(400 * n as u32),
     })
 }
@@ -229,36 +298,74 @@ pub fn plot_dataset(
         .into());
     }
     let y_word = options.y_axis.clone().unwrap_or_else(|| "Values".into());
-    let x_title = options.x_axis.clone().unwrap_or_else(|| "Time".into());
+    let mut made: Vec<(usize, (Trace, Missing))> = Vec::new();
+    for (i, signal) in signals.iter().enumerate() {
+        for ts in names.iter().filter_map(|n| signal.time_series(n).ok()) {
+            made.push((i, trace(ts, ts.name().to_owned(), options)?));
+        }
+    }
+    let (panel_of, made): (Vec<usize>, Vec<_>) = made.into_iter().unzip();
+    let mut traces = checked(made)?.into_iter().zip(panel_of).peekable();
     let mut subplots = Vec::new();
-    for signal in &signals {
-        let traces = names
+    for (i, signal) in signals.iter().enumerate() {
+        let mut panel = Vec::new();
+        while let Some((t, _)) = traces.next_if(|(_, p)| *p == i) {
+            panel.push(t);
+        }
+        let shown: Vec<&TimeSeries> = names
             .iter()
             .filter_map(|n| signal.time_series(n).ok())
-            .map(|ts| trace(ts, ts.name().to_owned(), options))
-            .collect::<Result<Vec<_>>>()?;
+            .collect();
         subplots.push(Subplot {
-            x_title: x_title.clone(),
+            x_title: options.x_axis.clone().unwrap_or_else(|| time_title(&shown)),
             y_title: format!("{} {y_word} ({})", signal.name(), signal.units()),
-            traces,
+            traces: panel,
         });
     }
-    let kinds: Vec<_> = subplots
-        .iter()
-        .flat_map(|s| s.traces.iter())
-        .map(|t| std::mem::discriminant::<XValues>(&t.x))
-        .collect();
     let n = subplots.len();
     Ok(Figure {
         title: options
             .title
             .clone()
             .unwrap_or_else(|| format!("Time series plots of dataset {}", dataset.name())),
+        shared_x: overlapping(&subplots),
         subplots,
-        shared_x: kinds.windows(2).all(|w| w[0] == w[1]),
-        vertical_spacing: 0.02,
+        // Room between panels for the tick labels and the x title of each (about 90 px).
+        vertical_spacing: 0.3 / n as f64,
         height: (n > 1).then_some(300 * n as u32),
     })
+}
+
+/// Whether the panels can share one x axis: the same kind of labels, and time ranges that
+/// meet (panels of different years would leave each other a sliver).
+fn overlapping(subplots: &[Subplot]) -> bool {
+    let traces: Vec<&Trace> = subplots.iter().flat_map(|s| s.traces.iter()).collect();
+    let same_kind = traces
+        .windows(2)
+        .all(|w| std::mem::discriminant(&w[0].x) == std::mem::discriminant(&w[1].x));
+    let spans: Vec<(f64, f64)> = subplots
+        .iter()
+        .filter_map(|s| {
+            let xs: Vec<f64> = s
+                .traces
+                .iter()
+                .flat_map(|t| match &t.x {
+                    XValues::Time(v) => v
+                        .iter()
+                        .map(|t| t.and_utc().timestamp() as f64)
+                        .collect::<Vec<_>>(),
+                    XValues::Number(v) => v.clone(),
+                    XValues::Text(_) => Vec::new(),
+                })
+                .collect();
+            let lo = xs.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            (lo <= hi).then_some((lo, hi))
+        })
+        .collect();
+    let meet = spans.iter().map(|s| s.0).fold(f64::NEG_INFINITY, f64::max)
+        <= spans.iter().map(|s| s.1).fold(f64::INFINITY, f64::min);
+    same_kind && meet
 }
 
 /// `plot` on [`TimeSeries`].

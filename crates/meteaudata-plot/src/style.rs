@@ -75,6 +75,18 @@ impl Symbol {
     }
 }
 
+/// The colours of traces, in order (the first trace of a figure takes the first), the same
+/// in the HTML and the SVG figure.
+pub const PALETTE: [&str; 10] = [
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf",
+];
+
+/// The colour of trace `i` of a figure.
+pub fn color(i: usize) -> &'static str {
+    PALETTE[i % PALETTE.len()]
+}
+
 /// The style of a step type. Series without steps are drawn as [`ProcessingType::Other`].
 pub fn style_of(step_type: ProcessingType) -> (Mode, Symbol) {
     use ProcessingType as T;
