@@ -185,3 +185,71 @@ fn a_user_transform_replays_once_registered() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn a_signal_from_a_csv_file_and_from_a_data_frame() -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!("md-user-files-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let csv = dir.join("flow.csv");
+    std::fs::write(
+        &csv,
+        "time,flow,level\n2024-01-01 00:00,1.5,10\n2024-01-01 00:15,,11\n2024-01-01 00:30,2.5,12\n",
+    )?;
+
+    // From a CSV file: one line.
+    let flow = meteaudata::files::read_signal(&csv, "Flow", "l/s", "time", &["flow"])?;
+    let raw = flow.time_series("Flow#1_RAW#1")?;
+    assert_eq!(raw.values()?.null_count(), 1);
+    assert_eq!(raw.index_metadata().frequency.as_deref(), Some("15min"));
+
+    // From a DataFrame: one line, several value columns giving one series each.
+    let frame = df!(
+        "time" => date_range("2024-01-01", 3, "h")?,
+        "inlet_flow" => [1.0, 2.0, 3.0],
+        "outlet" => [0.5, 1.5, 2.5],
+    )?;
+    let signal = Signal::from_frame(
+        "Flow",
+        "l/s",
+        DataProvenance::default(),
+        &frame,
+        "time",
+        &["inlet_flow", "outlet"],
+    )?;
+    assert_eq!(
+        signal.all_time_series(),
+        ["Flow#1_inlet-flow#1", "Flow#1_outlet#1"]
+    );
+    let sum: f64 = signal
+        .time_series("Flow#1_outlet#1")?
+        .values()?
+        .f64()?
+        .into_no_null_iter()
+        .sum();
+    assert_eq!(sum, 4.5);
+
+    // A wrong column is named, with the columns there are.
+    let err = Signal::from_frame(
+        "Flow",
+        "l/s",
+        DataProvenance::default(),
+        &frame,
+        "time",
+        &["flow"],
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        err,
+        "invalid argument: the frame has no column \"flow\"; its columns: time, inlet_flow, outlet"
+    );
+    let err = meteaudata::files::read_table(dir.join("missing.csv"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("cannot read ") && err.contains("missing.csv"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}

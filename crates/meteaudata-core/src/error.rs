@@ -119,6 +119,14 @@ pub enum Error {
         /// Why (an unregistered function, a missing input, a failed transform).
         reason: String,
     },
+    /// A file could not be read as a table.
+    #[error("cannot read {path}: {reason}")]
+    File {
+        /// The file.
+        path: String,
+        /// Why (the first bad line or cell, or the cause).
+        reason: String,
+    },
     /// No storage backend is attached where one is needed.
     #[error("no storage backend is configured for {0}: call set_backend or use_storage first")]
     NoBackend(String),

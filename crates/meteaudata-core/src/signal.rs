@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use indexmap::IndexMap;
-use polars::prelude::Series;
+use polars::prelude::{DataFrame, Series};
 use serde::{Deserialize, Serialize};
 
 use meteaudata_storage::StorageKey;
@@ -97,6 +97,41 @@ impl Signal {
             committed: None,
             changed: true,
         })
+    }
+
+    /// Builds a signal from a polars [`DataFrame`]: the labels in column `index`, one series
+    /// per column of `values`. A single value column becomes the series `RAW`; several become
+    /// one series each, named after their column (`_` and `#` written as `-`, since they
+    /// separate the parts of a name). A missing column is an error naming it.
+    ///
+    /// ```
+    /// # use meteaudata_core::{DataProvenance, Signal, date_range};
+    /// # use polars::prelude::*;
+    /// let frame = df!("time" => date_range("2024-01-01", 3, "h")?, "flow" => [1.0, 2.0, 3.0])?;
+    /// let signal = Signal::from_frame("Flow", "l/s", DataProvenance::default(), &frame, "time", &["flow"])?;
+    /// assert_eq!(signal.all_time_series(), ["Flow#1_RAW#1"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_frame(
+        name: &str,
+        units: impl Into<String>,
+        provenance: DataProvenance,
+        frame: &DataFrame,
+        index: &str,
+        values: &[&str],
+    ) -> Result<Signal> {
+        let series = values
+            .iter()
+            .map(|column| {
+                let base = if values.len() == 1 {
+                    "RAW".to_owned()
+                } else {
+                    column.replace(['_', '#'], "-")
+                };
+                TimeSeries::from_frame(base, frame, index, column)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Signal::new(name, units, provenance, series)
     }
 
     /// The name, e.g. `Temperature#1`.

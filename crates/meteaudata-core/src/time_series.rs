@@ -99,11 +99,11 @@ impl TimeSeries {
         let values = normalize_values(values)?;
         let frequency = infer_frequency(&index);
         let data = DataFrame::new(index.len(), vec![index.into(), values.into()])?;
-        Ok(TimeSeries::from_frame(name, data, None, frequency))
+        Ok(TimeSeries::from_checked(name, data, None, frequency))
     }
 
     /// A series over a checked frame.
-    fn from_frame(
+    fn from_checked(
         name: String,
         data: DataFrame,
         range: Option<(i64, i64)>,
@@ -126,6 +126,44 @@ impl TimeSeries {
             replay: ReplayRecord::fresh(),
             verdict: None,
         }
+    }
+
+    /// Builds a time series from two columns of a polars [`DataFrame`]: the labels in
+    /// `index` and the values in `values` (normalised as in [`TimeSeries::new`]). A missing
+    /// column is an error naming it and the columns there are.
+    ///
+    /// ```
+    /// # use meteaudata_core::{TimeSeries, date_range};
+    /// # use polars::prelude::*;
+    /// let frame = df!("time" => date_range("2024-01-01", 3, "h")?, "flow" => [1.0, 2.0, 3.0])?;
+    /// let ts = TimeSeries::from_frame("RAW", &frame, "time", "flow")?;
+    /// assert_eq!(ts.len(), 3);
+    /// assert_eq!(ts.frequency().map(|f| f.to_string()).as_deref(), Some("h"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_frame(
+        name: impl Into<String>,
+        frame: &DataFrame,
+        index: &str,
+        values: &str,
+    ) -> Result<TimeSeries> {
+        let column = |wanted: &str| -> Result<Series> {
+            frame
+                .column(wanted)
+                .map(|c| c.as_materialized_series().clone())
+                .map_err(|_| {
+                    let there: Vec<String> = frame
+                        .get_column_names()
+                        .iter()
+                        .map(|c| c.to_string())
+                        .collect();
+                    Error::InvalidArgument(format!(
+                        "the frame has no column {wanted:?}; its columns: {}",
+                        there.join(", ")
+                    ))
+                })
+        };
+        TimeSeries::new(name, column(index)?, column(values)?)
     }
 
     /// Builds a time series over a range index `start, start + step, …` (pandas' `RangeIndex`).
@@ -165,7 +203,7 @@ impl TimeSeries {
             self.len(),
             vec![self.data()?.column(INDEX_COLUMN)?.clone(), values.into()],
         )?;
-        Ok(TimeSeries::from_frame(
+        Ok(TimeSeries::from_checked(
             name,
             data,
             self.range,
@@ -183,7 +221,7 @@ impl TimeSeries {
         let range = self
             .range
             .map(|(start, step)| (start + step * offset as i64, step));
-        Ok(TimeSeries::from_frame(name, data, range, self.frequency))
+        Ok(TimeSeries::from_checked(name, data, range, self.frequency))
     }
 
     /// The points where `mask` is true, as a new series named `name`. When the kept points
@@ -213,7 +251,7 @@ impl TimeSeries {
                 TsName::parse(&name)?;
                 let data = self.data()?.filter(mask)?;
                 let index = data.column(INDEX_COLUMN)?.as_materialized_series().clone();
-                Ok(TimeSeries::from_frame(
+                Ok(TimeSeries::from_checked(
                     name,
                     data,
                     None,

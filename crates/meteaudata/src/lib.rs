@@ -80,6 +80,7 @@
 
 pub use meteaudata_core::*;
 
+pub mod files;
 mod storage_ext;
 pub use storage_ext::{
     DatasetOpen, StorageExt, list_versions, prune_versions, register_backends, tag_version,
@@ -227,6 +228,7 @@ pub mod plot {
 
 /// Everything a typical program needs, in one `use meteaudata::prelude::*;`.
 pub mod prelude {
+    pub use meteaudata_core::polars::df;
     pub use meteaudata_core::polars::prelude::{DataFrame, NamedFrom, Series};
     pub use meteaudata_core::{
         BoxError, DataProvenance, Dataset, DatasetInput, DatasetProcessOptions, Error,
