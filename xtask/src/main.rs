@@ -5,10 +5,13 @@
 //! - `cargo xtask bench [--quick]`: builds the workload runner in release, runs every job 3
 //!   times at N = 10^4 … 10^7 (10^7 skipped with `--quick`) and writes the table of medians
 //!   into `docs/performance.md`.
+//! - `cargo xtask doc-badges`: the facade's documentation as docs.rs builds it (nightly
+//!   rustdoc): a feature badge on every feature-gated item, polars not copied in.
 //! - `cargo xtask crash | concurrency | corrupt [--bin PATH] …`: the data-safety harnesses of
 //!   `docs/reliability.md` (killed writers, concurrent writers, changed bytes).
 
 mod bench;
+mod docs;
 mod safety;
 
 use std::process::Command;
@@ -23,8 +26,9 @@ fn main() -> Result<()> {
         Some("crash") => safety::crash(&args[1..]),
         Some("concurrency") => safety::concurrency(&args[1..]),
         Some("corrupt") => safety::corrupt(&args[1..]),
+        Some("doc-badges") => docs::badges(),
         _ => bail!(
-            "usage: cargo xtask <ci | bench [--quick] | crash [--kills N] | concurrency [--writers W] [--commits N] | corrupt [--trials N]> (harnesses: [--store LABEL] [--bin PATH])"
+            "usage: cargo xtask <ci | doc-badges | bench [--quick] | crash [--kills N] | concurrency [--writers W] [--commits N] | corrupt [--trials N]> (harnesses: [--store LABEL] [--bin PATH])"
         ),
     }
 }
@@ -32,7 +36,9 @@ fn main() -> Result<()> {
 /// Runs `cargo` with `args`, failing on a non-zero exit.
 pub(crate) fn cargo(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
     eprintln!("+ cargo {}", args.join(" "));
-    let status = Command::new(env!("CARGO"))
+    // The cargo that runs this xtask (`$CARGO`), else the one on `PATH`.
+    let program = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(program)
         .args(args)
         .envs(env.iter().copied())
         .status()

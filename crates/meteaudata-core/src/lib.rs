@@ -49,5 +49,7 @@ pub use transform::{
     TransformOutput,
 };
 
-/// The polars version this crate is built against, re-exported so users name one polars.
+/// The polars version this crate is built against, re-exported so users name one polars
+/// (shown as a re-export, not as a copy of polars' own documentation).
+#[doc(no_inline)]
 pub use polars;

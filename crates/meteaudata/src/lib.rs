@@ -68,17 +68,30 @@
 //!
 //! ## Cargo features
 //!
-//! | feature | what it switches on |
-//! |---|---|
-//! | `parquet` (default) | Parquet files on local disk and in memory |
-//! | `aws`, `gcp`, `azure` | Parquet on S3, Google Cloud Storage, Azure Blob Storage |
-//! | `sqlite` (default) | SQLite files and in-memory databases |
-//! | `postgres`, `mysql` | PostgreSQL, MySQL / MariaDB |
-//! | `archive` (default) | ZIP/CSV/YAML archives exchangeable with meteaudata for Python |
-//! | `plot` (default) | plots (HTML with plotly.js embedded, SVG) and lineage graphs (HTML, DOT, Mermaid) |
-//! | `full` | all of the above |
+//! Generated from the comments of `Cargo.toml`:
+//!
+#![doc = document_features::document_features!()]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub use meteaudata_core::*;
+/// The polars this crate is built against (its documentation is on docs.rs/polars).
+#[doc(no_inline)]
+pub use meteaudata_core::polars;
+// The data model, item by item: a glob re-export would copy polars' whole documentation
+// into this crate's (rustdoc inlines what globs bring, `doc(no_inline)` or not).
+pub use meteaudata_core::{
+    Attachment, dataset, display, error, frequency, index, label, lineage, name, parameters,
+    provenance, replay, signal, step, time, time_series, transform,
+};
+pub use meteaudata_core::{
+    BoxError, DataProvenance, Dataset, DatasetInput, DatasetMetadata, DatasetProcessOptions,
+    DatasetTransform, Dependency, Error, Frequency, FrequencyUnit, FunctionInfo, HtmlDisplay,
+    INDEX_COLUMN, IndexKind, IndexMetadata, Label, LineageGraph, LineageNode, MemoryBudget,
+    NON_FINITE_FLOAT_KEY, NodeKind, ObjectKind, Outcome, Overlap, ParamValue, Parameters,
+    ProcessOptions, ProcessingStep, ProcessingType, RefreshOptions, RefreshReport, Registry,
+    ReplayState, Result, Signal, SignalMetadata, SignalTransform, Storable, TextDisplay,
+    TimeSeries, TimeSeriesMetadata, Tolerance, TransformOutput, VALUES_COLUMN, VerifyReport,
+    date_range, date_range_in,
+};
 
 pub mod files;
 mod storage_ext;
@@ -226,9 +239,19 @@ pub mod plot {
     pub use meteaudata_plot::*;
 }
 
+/// The conformance suite of the storage layer (feature `testkit`): run
+/// [`run_all`](meteaudata_testkit::run_all) on a backend of your own (see the guide page
+/// "Write your own backend").
+#[cfg(feature = "testkit")]
+pub mod testkit {
+    pub use meteaudata_testkit::*;
+}
+
 /// Everything a typical program needs, in one `use meteaudata::prelude::*;`.
 pub mod prelude {
+    #[doc(no_inline)]
     pub use meteaudata_core::polars::df;
+    #[doc(no_inline)]
     pub use meteaudata_core::polars::prelude::{DataFrame, NamedFrom, Series};
     pub use meteaudata_core::{
         BoxError, DataProvenance, Dataset, DatasetInput, DatasetProcessOptions, Error,
@@ -260,3 +283,7 @@ struct ReadmeDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/guide.md")]
 struct GuideDoctests;
+
+#[cfg(all(doctest, feature = "testkit"))]
+#[doc = include_str!("../../../docs/backends.md")]
+struct BackendGuideDoctests;
