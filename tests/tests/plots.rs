@@ -451,7 +451,7 @@ fn lineage_graphs_follow_the_recorded_steps_across_signals() {
 
     // A signal on its own sees only its series.
     let signal = dataset.signal("Temperature#1").unwrap();
-    let own = signal.lineage_graph("Temperature#1_SLICE#1").unwrap();
+    let own = signal.lineage_graph(Some("Temperature#1_SLICE#1")).unwrap();
     assert_eq!(
         edge_set(&own),
         expected_edges(&expected, Some("Temperature#1_SLICE#1"))
@@ -476,7 +476,7 @@ fn lineage_ends_on_cycles_and_lists_diamond_edges_once() {
         .with_processing_steps(vec![looping_step]);
     let raw = TimeSeries::new("RAW", index, values).unwrap();
     let mut signal = Signal::new("S", "-", DataProvenance::default(), [raw, looping]).unwrap();
-    let graph = signal.lineage_graph("S#1_LOOP#1").unwrap();
+    let graph = signal.lineage_graph(Some("S#1_LOOP#1")).unwrap();
     assert_eq!(graph.edges.len(), 1);
     assert_eq!(graph.edges[0].origin, graph.edges[0].destination);
     assert!(graph.to_html().contains("data-id=\"S#1_LOOP#1\""));
@@ -505,7 +505,7 @@ fn lineage_ends_on_cycles_and_lists_diamond_edges_once() {
         .unwrap()
         .with_processing_steps(vec![step]);
     signal.add(joined).unwrap();
-    let graph = signal.lineage_graph("S#1_JOIN#1").unwrap();
+    let graph = signal.lineage_graph(Some("S#1_JOIN#1")).unwrap();
     let edges = edge_set(&graph);
     assert_eq!(edges.len(), 4);
     assert_eq!(graph.edges.len(), 4, "RAW's edges appear once");

@@ -201,14 +201,25 @@ impl Signal {
         Ok(dependencies([name], |n| self.time_series(n).ok()))
     }
 
-    /// The lineage graph of the series `name`, titled `Dependency graph for <name>`.
-    pub fn lineage_graph(&self, name: &str) -> Result<LineageGraph> {
-        let edges = self.build_dependency_graph(name)?;
-        Ok(LineageGraph::new(
-            format!("Dependency graph for {name}"),
-            edges,
-            |n| self.time_series(n).ok(),
-        ))
+    /// The lineage graph of the series `name` (titled `Dependency graph for <name>`), or of
+    /// every series of the signal when `name` is None (titled with the signal's name), as
+    /// [`Dataset::lineage_graph`] does for a dataset.
+    pub fn lineage_graph(&self, name: Option<&str>) -> Result<LineageGraph> {
+        let (title, edges) = match name {
+            Some(n) => (
+                format!("Dependency graph for {n}"),
+                self.build_dependency_graph(n)?,
+            ),
+            None => (
+                format!("Dependency graph for signal {}", self.name()),
+                dependencies(self.iter().map(TimeSeries::name), |n| {
+                    self.time_series(n).ok()
+                }),
+            ),
+        };
+        Ok(LineageGraph::new(title, edges, |n| {
+            self.time_series(n).ok()
+        }))
     }
 }
 

@@ -51,14 +51,14 @@ pub use style::{Mode, PALETTE, Symbol, color, style_for, style_of};
 pub use svg::segments;
 pub use ticks::{Tick, number_ticks, time_ticks};
 
-fn extension(path: &Path) -> String {
+pub(crate) fn extension(path: &Path) -> String {
     path.extension()
         .and_then(|e| e.to_str())
         .unwrap_or_default()
         .to_ascii_lowercase()
 }
 
-fn write(path: &Path, text: &str) -> Result<()> {
+pub(crate) fn write(path: &Path, text: &str) -> Result<()> {
     std::fs::write(path, text).map_err(|source| PlotError::Io {
         path: path.to_owned(),
         source,
@@ -83,22 +83,4 @@ impl Figure {
         };
         write(path, &text)
     }
-}
-
-/// Writes a lineage graph as `.html`, `.dot` (Graphviz) or `.mmd` (Mermaid), chosen by the
-/// file's extension.
-pub fn write_lineage(graph: &meteaudata_core::LineageGraph, path: impl AsRef<Path>) -> Result<()> {
-    let path = path.as_ref();
-    let text = match extension(path).as_str() {
-        "html" | "htm" => graph.to_html(),
-        "dot" | "gv" => graph.to_dot(),
-        "mmd" | "mermaid" => graph.to_mermaid(),
-        _ => {
-            return Err(PlotError::UnknownFormat {
-                path: path.to_owned(),
-                expected: ".html, .dot or .mmd",
-            });
-        }
-    };
-    write(path, &text)
 }

@@ -3,11 +3,13 @@
 
 use std::collections::HashMap;
 use std::fmt::Write;
+use std::path::Path;
 
 use meteaudata_core::display::escape_html;
 use meteaudata_core::{LineageGraph, LineageNode, NodeKind, ProcessingType, ReplayState};
 use serde_json::json;
 
+use crate::error::{PlotError, Result};
 use crate::html::{page, script_json};
 
 /// Colour of series named as inputs but not held.
@@ -113,6 +115,27 @@ pub trait LineageRender {
     fn to_mermaid(&self) -> String;
     /// A self-contained HTML page showing the graph; clicking a node shows its steps.
     fn to_html(&self) -> String;
+
+    /// Writes the graph as `.html`, `.dot` (Graphviz) or `.mmd` (Mermaid), chosen by the
+    /// file's extension (as [`Figure::write`](crate::Figure::write) does for figures).
+    fn write(&self, path: impl AsRef<Path>) -> Result<()>
+    where
+        Self: Sized,
+    {
+        let path = path.as_ref();
+        let text = match crate::extension(path).as_str() {
+            "html" | "htm" => self.to_html(),
+            "dot" | "gv" => self.to_dot(),
+            "mmd" | "mermaid" => self.to_mermaid(),
+            _ => {
+                return Err(PlotError::UnknownFormat {
+                    path: path.to_owned(),
+                    expected: ".html, .dot or .mmd",
+                });
+            }
+        };
+        crate::write(path, &text)
+    }
 }
 
 impl LineageRender for LineageGraph {

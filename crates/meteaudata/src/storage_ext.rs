@@ -79,7 +79,7 @@ pub trait DatasetOpen: Sized {
     /// read lazily on first access. Opening creates nothing: a directory or database file
     /// that does not exist is an error
     /// ([`StorageError::MissingStore`](meteaudata_storage::StorageError::MissingStore)).
-    fn open(target: &str, name: &str) -> Result<Self>;
+    fn open(target: impl AsRef<Path>, name: &str) -> Result<Self>;
 
     /// Opens with a full configuration (auto-save, lazy loading, memory budget, read-only
     /// access). An access of
@@ -92,40 +92,46 @@ pub trait DatasetOpen: Sized {
     /// (`chrono::Utc` timestamp: the latest version committed at or before it) or a tag
     /// (`"calibrated"`). The dataset stays attached to the store: saving it makes the next
     /// version on top of the latest, as any save does.
-    fn open_at(target: &str, name: &str, at: impl Into<At>) -> Result<Self>;
+    fn open_at(target: impl AsRef<Path>, name: &str, at: impl Into<At>) -> Result<Self>;
 }
 
-/// The configuration of a store named by a directory path or a backend URL.
-fn config_for(target: &str) -> StorageConfig {
-    if target.contains("://") || target.starts_with("sqlite:") {
-        StorageConfig::for_url(target)
+/// The configuration of a store named by a directory path or a backend URL (as a path or a
+/// text: `"./store"`, `PathBuf`, `"sqlite:///plant.db"`, `"s3://bucket/prefix"`).
+fn config_for(target: &Path) -> Result<StorageConfig> {
+    let text = target.to_str().ok_or_else(|| {
+        meteaudata_core::Error::InvalidArgument(format!(
+            "the store location {target:?} is not valid UTF-8"
+        ))
+    })?;
+    Ok(if text.contains("://") || text.starts_with("sqlite:") {
+        StorageConfig::for_url(text)
     } else {
         StorageConfig::for_disk(target)
-    }
+    })
 }
 
 /// The backend of an existing store (nothing is created), read-only unless `writes`.
-fn existing_store(target: &str, writes: bool) -> Result<Arc<dyn StorageBackend>> {
+fn existing_store(target: &Path, writes: bool) -> Result<Arc<dyn StorageBackend>> {
     register_backends();
     let access = if writes {
         StorageAccess::OpenExisting
     } else {
         StorageAccess::ReadOnly
     };
-    Ok(create_backend(&config_for(target).access(access))?)
+    Ok(create_backend(&config_for(target)?.access(access))?)
 }
 
 /// The versions of dataset `name` at `target` (a directory or a backend URL), oldest first:
 /// number, time, parent, what changed, tags. The store is opened read-only.
-pub fn list_versions(target: &str, name: &str) -> Result<Vec<VersionInfo>> {
-    let backend = existing_store(target, false)?;
+pub fn list_versions(target: impl AsRef<Path>, name: &str) -> Result<Vec<VersionInfo>> {
+    let backend = existing_store(target.as_ref(), false)?;
     Ok(VersionLog::new(&*backend, name)?.versions()?)
 }
 
 /// Names a version of dataset `name` at `target`. A tag names one version for good, and
 /// tagged versions are never pruned.
-pub fn tag_version(target: &str, name: &str, version: u64, tag: &str) -> Result<()> {
-    let backend = existing_store(target, true)?;
+pub fn tag_version(target: impl AsRef<Path>, name: &str, version: u64, tag: &str) -> Result<()> {
+    let backend = existing_store(target.as_ref(), true)?;
     Ok(VersionLog::new(&*backend, name)?.tag(version, tag)?)
 }
 
@@ -134,26 +140,26 @@ pub fn tag_version(target: &str, name: &str, version: u64, tag: &str) -> Result<
 /// are older than `grace`; safe beside a running writer when `grace` exceeds how long its
 /// saves take.
 pub fn prune_versions(
-    target: &str,
+    target: impl AsRef<Path>,
     name: &str,
     keep: &Keep,
     grace: std::time::Duration,
 ) -> Result<PruneReport> {
-    let backend = existing_store(target, true)?;
+    let backend = existing_store(target.as_ref(), true)?;
     Ok(VersionLog::new(&*backend, name)?.prune(keep, grace)?)
 }
 
 impl DatasetOpen for Dataset {
-    fn open(target: &str, name: &str) -> Result<Dataset> {
-        Dataset::open_with(&config_for(target), name)
+    fn open(target: impl AsRef<Path>, name: &str) -> Result<Dataset> {
+        Dataset::open_with(&config_for(target.as_ref())?, name)
     }
 
     fn open_with(config: &StorageConfig, name: &str) -> Result<Dataset> {
         open_with_at(config, name, &At::Latest)
     }
 
-    fn open_at(target: &str, name: &str, at: impl Into<At>) -> Result<Dataset> {
-        open_with_at(&config_for(target), name, &at.into())
+    fn open_at(target: impl AsRef<Path>, name: &str, at: impl Into<At>) -> Result<Dataset> {
+        open_with_at(&config_for(target.as_ref())?, name, &at.into())
     }
 }
 
