@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use meteaudata::plot::{DatasetPlot, PlotOptions, SignalPlot, write_lineage};
+use meteaudata::plot::{DatasetPlot, LineageRender, PlotOptions, SignalPlot};
 use meteaudata::{Dataset, DatasetOpen, Overlap, RefreshOptions, TextDisplay, Tolerance};
 
 use source::Location;
@@ -183,19 +183,42 @@ enum Command {
     },
 }
 
+/// The dataset at `source`, read with a spinner on a terminal (archives and imports of large
+/// datasets take a while).
 fn open(source: &str, dataset: Option<&str>) -> Result<Dataset> {
-    source::open(&Location::source(source)?, dataset)
+    let spinner = progress(&format!("reading {source}"));
+    let opened = source::open(&Location::source(source)?, dataset);
+    spinner.finish_and_clear();
+    opened
 }
 
-fn progress_bar(what: &str) -> ProgressBar {
-    let bar = ProgressBar::new(0);
+/// A progress indicator on stderr, drawn only on a terminal: a spinner with the elapsed time
+/// until [`advance`] gives it a total, then a bar of signals (never a full bar at 0/0).
+fn progress(what: &str) -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
     bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} signals")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     bar.set_message(what.to_owned());
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar
+}
+
+/// Moves `bar` to `done` of `total` signals (nothing while the total is 0).
+fn advance(bar: &ProgressBar, done: usize, total: usize) {
+    if total == 0 {
+        return;
+    }
+    if bar.length() != Some(total as u64) {
+        bar.set_style(
+            ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} signals ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.set_length(total as u64);
+    }
+    bar.set_position(done as u64);
 }
 
 fn plot(dataset: &Dataset, series: &[String], options: &PlotOptions, output: &Path) -> Result<()> {
@@ -329,10 +352,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Convert { from, to, dataset } => {
             let mut data = open(&from, dataset.as_deref())?;
             let destination = Location::destination(&to);
-            let bar = progress_bar(&format!("saving {}", data.name()));
+            let bar = progress(&format!("saving {}", data.name()));
             source::write(&mut data, &destination, |_, done, total| {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
+                advance(&bar, done, total)
             })?;
             bar.finish_and_clear();
             eprintln!(
@@ -368,7 +390,7 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let data = open(&source, dataset.as_deref())?;
             let graph = data.lineage_graph(series.as_deref())?;
-            write_lineage(&graph, &output)?;
+            graph.write(&output)?;
             eprintln!(
                 "wrote {} ({} series, {} edges)",
                 output.display(),

@@ -518,6 +518,39 @@ fn log_lines_carry_no_colour_codes_into_a_pipe() {
         "the spans are logged: {stderr}"
     );
     assert!(!stderr.contains('\u{1b}'), "no escape codes: {stderr:?}");
+
+    // At `debug`, every backend call and the commit have spans of their own.
+    let csv = dir.join("new.csv");
+    std::fs::write(&csv, "time,value\n2024-01-04 00:00:00,1.0\n").unwrap();
+    let out = run(&[
+        "--log",
+        "debug",
+        "append",
+        store,
+        "reactor_monitoring",
+        "Temperature#1_RAW#1",
+        csv.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    for span in [
+        "backend{op=\"load_document\"",
+        "backend{op=\"save_object\" key=reactor_monitoring/Temperature#1/RAW#1.o",
+        "backend{op=\"create_document\"",
+        "commit{dataset=reactor_monitoring",
+    ] {
+        assert!(stderr.contains(span), "no span {span} in {stderr}");
+    }
+
+    // `process` names the function, its inputs and, as it closes, its outputs and duration.
+    let out = run(&["--log", "info", "demo", dir.join("demo").to_str().unwrap()]);
+    let demo = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        demo.contains(
+            "process{signal=CODs#1 function=resample inputs=[\"CODs#1_RAW#1\"] outputs=[\"CODs#1_RESAMPLED#1\"]}: meteaudata_core::signal: close time.busy="
+        ),
+        "{demo}"
+    );
 }
 
 #[test]

@@ -331,6 +331,25 @@ impl Dataset {
         transform: impl DatasetTransform,
         options: DatasetProcessOptions,
     ) -> Result<Vec<String>> {
+        let span = tracing::info_span!(
+            "process",
+            dataset = %self.name,
+            function = %transform.name(),
+            inputs = ?inputs,
+            outputs = tracing::field::Empty
+        );
+        let _entered = span.enter();
+        let names = self.process_in_span(inputs, transform, options)?;
+        span.record("outputs", tracing::field::debug(&names));
+        Ok(names)
+    }
+
+    fn process_in_span(
+        &mut self,
+        inputs: &[&str],
+        transform: impl DatasetTransform,
+        options: DatasetProcessOptions,
+    ) -> Result<Vec<String>> {
         let located: Vec<DatasetInput<'_>> = inputs
             .iter()
             .map(|name| self.locate(name))

@@ -341,6 +341,25 @@ impl Signal {
         transform: impl SignalTransform,
         options: ProcessOptions,
     ) -> Result<Vec<String>> {
+        let span = tracing::info_span!(
+            "process",
+            signal = %self.name,
+            function = %transform.name(),
+            inputs = ?inputs,
+            outputs = tracing::field::Empty
+        );
+        let _entered = span.enter();
+        let names = self.process_in_span(inputs, transform, options)?;
+        span.record("outputs", tracing::field::debug(&names));
+        Ok(names)
+    }
+
+    fn process_in_span(
+        &mut self,
+        inputs: &[&str],
+        transform: impl SignalTransform,
+        options: ProcessOptions,
+    ) -> Result<Vec<String>> {
         let input_series: Vec<&TimeSeries> = inputs
             .iter()
             .map(|name| self.time_series(name))

@@ -16,6 +16,7 @@ mod memory;
 mod read_only;
 mod registry;
 pub mod runtime;
+mod traced;
 pub mod versions;
 
 pub use backend::{Capabilities, SaveMode, SaveOptions, SeriesData, StorageBackend};
@@ -26,3 +27,4 @@ pub use key::StorageKey;
 pub use memory::MemoryBackend;
 pub use read_only::ReadOnly;
 pub use registry::{BackendFactory, create_backend, register_backend, registered_schemes};
+pub use traced::Traced;

@@ -8,6 +8,7 @@ use crate::config::{StorageConfig, StorageTarget};
 use crate::error::{Result, StorageError};
 use crate::memory::MemoryBackend;
 use crate::read_only::ReadOnly;
+use crate::traced::Traced;
 
 /// Builds a backend from a configuration.
 pub type BackendFactory = fn(&StorageConfig) -> Result<Arc<dyn StorageBackend>>;
@@ -65,11 +66,12 @@ pub fn create_backend(config: &StorageConfig) -> Result<Arc<dyn StorageBackend>>
     match factory {
         Some(factory) => {
             let backend = factory(config)?;
-            Ok(if config.access.writes() {
+            let backend: Arc<dyn StorageBackend> = if config.access.writes() {
                 backend
             } else {
                 Arc::new(ReadOnly::new(backend, config.shown()))
-            })
+            };
+            Ok(Arc::new(Traced::new(backend, config.shown())))
         }
         None => match FEATURES.iter().find(|(s, _)| *s == scheme) {
             Some((_, feature)) => Err(StorageError::FeatureNotEnabled {

@@ -135,6 +135,7 @@ fn refresh<H: Holder>(
     registry: &Registry,
     options: RefreshOptions,
 ) -> Result<RefreshReport> {
+    let _span = tracing::info_span!("refresh", whole = options.whole).entered();
     let order: Vec<String> = holder
         .scope()
         .derived_in_order()

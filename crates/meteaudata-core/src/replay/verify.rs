@@ -208,6 +208,7 @@ fn record_verdicts(signal: &mut Signal, report: &VerifyReport) {
 }
 
 fn verify_scope(scope: &Scope<'_>, registry: &Registry, tolerance: Tolerance) -> VerifyReport {
+    let _span = tracing::info_span!("verify").entered();
     let mut made: HashMap<String, Result<TimeSeries, String>> = HashMap::new();
     let mut series = Vec::new();
     for target in scope.derived_in_order() {

@@ -386,6 +386,19 @@ impl<'a> VersionLog<'a> {
     /// is [`StorageError::VersionConflict`]. The proposal's data objects must be written
     /// before; a crash at any moment leaves the previous version as the latest.
     pub fn commit(&self, proposal: &Proposal) -> Result<Committed> {
+        let span = tracing::info_span!(
+            "commit",
+            dataset = %self.name,
+            base = ?proposal.base,
+            version = tracing::field::Empty
+        );
+        let _entered = span.enter();
+        let committed = self.commit_in_span(proposal)?;
+        span.record("version", committed.version);
+        Ok(committed)
+    }
+
+    fn commit_in_span(&self, proposal: &Proposal) -> Result<Committed> {
         let base = match proposal.base {
             Some(b) => b,
             None => match self.latest()? {
