@@ -73,7 +73,12 @@
 #![doc = document_features::document_features!()]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-/// The polars this crate is built against (its documentation is on docs.rs/polars).
+/// The polars this crate is built against (its documentation is on docs.rs/polars), with
+/// the features `lazy`, `parquet`, `temporal`, `timezones`, `dtype-datetime`,
+/// `dtype-duration`, `dynamic_group_by`, `interpolate`, `interpolate_by`, `is_between`,
+/// `fmt` and `round_series`; CSV files are read by [`files`], not by polars' `csv` feature.
+/// Enable more polars features in your own `Cargo.toml` (the same polars version) if you
+/// need them.
 #[doc(no_inline)]
 pub use meteaudata_core::polars;
 // The data model, item by item: a glob re-export would copy polars' whole documentation
