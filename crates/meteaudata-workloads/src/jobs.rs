@@ -139,7 +139,7 @@ pub fn run(job: &Job) -> Result<Value> {
             let values = phases.time("read", || {
                 Ok(ds.signal("S0#1")?.time_series(raw_name)?.values()?)
             })?;
-            checksum(&floats(&values)?)
+            generated(n, &floats(&values)?)?
         }
         "w4_write" => {
             fresh(&job.dir)?;
@@ -166,7 +166,7 @@ pub fn run(job: &Job) -> Result<Value> {
             let values = phases.time("read", || {
                 Ok(ds.signal("S0#1")?.time_series(raw_name)?.values()?)
             })?;
-            checksum(&floats(&values)?)
+            generated(n, &floats(&values)?)?
         }
         "w5_write" => {
             fresh(&job.dir)?;
@@ -181,7 +181,7 @@ pub fn run(job: &Job) -> Result<Value> {
                     "workload",
                 )?)
             })?;
-            checksum(&values_of(ds.signal("S0#1")?.time_series(raw_name)?)?)
+            generated(n, &values_of(ds.signal("S0#1")?.time_series(raw_name)?)?)?
         }
         "open_versions" => {
             // A dataset on disk with `n` versions (one small series rewritten by each), then
@@ -482,9 +482,12 @@ pub fn run(job: &Job) -> Result<Value> {
         "raw_parquet_write" => {
             fresh(&job.dir)?;
             let mut frame = phases.time("build", || Ok(data::series(n, 0).data()?))?;
+            // The same columns (index and values) and compression (LZ4) as the backend.
             phases.time("write", || {
                 let file = std::fs::File::create(job.dir.join("raw.parquet"))?;
-                ParquetWriter::new(file).finish(&mut frame)?;
+                ParquetWriter::new(file)
+                    .with_compression(ParquetCompression::Lz4Raw)
+                    .finish(&mut frame)?;
                 Ok(())
             })?;
             checksum(&frame.column("values")?.f64()?.iter().collect::<Vec<_>>())
@@ -496,7 +499,10 @@ pub fn run(job: &Job) -> Result<Value> {
                         .finish()?,
                 )
             })?;
-            checksum(&frame.column("values")?.f64()?.iter().collect::<Vec<_>>())
+            generated(
+                n,
+                &frame.column("values")?.f64()?.iter().collect::<Vec<_>>(),
+            )?
         }
         other => bail!("unknown job {other:?}; jobs: {}", JOBS.join(", ")),
     };
@@ -514,6 +520,22 @@ pub fn run(job: &Job) -> Result<Value> {
 /// The SQLite file of the w4 jobs, as a SQLAlchemy-style URL.
 fn sqlite_url(dir: &Path) -> String {
     format!("sqlite:///{}", dir.join("workload.db").display())
+}
+
+/// The checksum of values a read job read back, which must be the generator's for D(`n`, 0)
+/// (length, missing count, sum and MD5 of the values): a read that returns other numbers
+/// fails the job instead of giving a figure.
+fn generated(n: usize, values: &[Option<f64>]) -> Result<Checksum> {
+    let read = checksum(values);
+    let expected = checksum(&data::values(n, 0));
+    if read != expected {
+        bail!(
+            "read back {} but the generator gives {}",
+            read.to_json(),
+            expected.to_json()
+        );
+    }
+    Ok(read)
 }
 
 /// Copies the directory tree `from` to `to`.
