@@ -102,49 +102,90 @@ impl StoredCopy {
             .frame)
     }
 
-    /// Every chunk, in order, as one frame.
+    /// Every chunk, in order, as one frame (read in parallel where the backend gains from it).
     fn load_all(&self) -> Result<DataFrame> {
-        let mut frames = self.chunks.iter().map(|c| self.load(c));
+        let concurrent = self.backend.capabilities().concurrent_calls;
+        let mut frames = each(concurrent, &self.chunks, |c| self.load(c))?.into_iter();
         let mut frame = frames
             .next()
-            .transpose()?
             .ok_or_else(|| Error::NotAllowed("a stored series without chunks".into()))?;
         for next in frames {
-            frame.vstack_mut_owned(next?)?;
+            frame.vstack_mut_owned(next)?;
         }
         Ok(frame)
     }
 }
 
 /// Writes `frame` as new chunks of at most [`CHUNK_ROWS`] points, each under the key
-/// `next_key` gives, with `metadata`; returns them in order.
+/// `next_key` gives, with `metadata`; returns them in order. The chunks are encoded and
+/// written in parallel where the backend gains from it.
 pub(crate) fn write_chunks(
     backend: &dyn StorageBackend,
     frame: &DataFrame,
     metadata: &str,
     mut next_key: impl FnMut() -> Result<StorageKey>,
 ) -> Result<Vec<StoredChunk>> {
-    let mut chunks = Vec::with_capacity(frame.height().div_ceil(CHUNK_ROWS).max(1));
-    let mut offset = 0;
-    loop {
-        let piece = frame.slice(offset as i64, CHUNK_ROWS);
-        let key = next_key()?;
-        let data = SeriesData {
-            frame: piece,
-            metadata: metadata.to_owned(),
-        };
-        let checksum = backend.save_object(&key, &data)?;
-        chunks.push(StoredChunk {
-            key,
-            checksum,
-            rows: Some(data.frame.height()),
-            bounds: tick_bounds(&data.frame)?,
-        });
-        offset += CHUNK_ROWS;
-        if offset >= frame.height() {
-            return Ok(chunks);
-        }
+    let count = frame.height().div_ceil(CHUNK_ROWS).max(1);
+    let pieces = (0..count)
+        .map(|i| {
+            Ok((
+                next_key()?,
+                frame.slice((i * CHUNK_ROWS) as i64, CHUNK_ROWS),
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    each(
+        backend.capabilities().concurrent_calls,
+        &pieces,
+        |(key, piece)| {
+            let data = SeriesData {
+                frame: piece.clone(),
+                metadata: metadata.to_owned(),
+            };
+            let checksum = backend.save_object(key, &data)?;
+            Ok(StoredChunk {
+                key: key.clone(),
+                checksum,
+                rows: Some(piece.height()),
+                bounds: tick_bounds(piece)?,
+            })
+        },
+    )
+}
+
+/// `f` of every item, in order: on up to four threads when `concurrent` (and there is more
+/// than one item), else one after the other. The first error (in item order) is returned.
+fn each<T: Sync, R: Send>(
+    concurrent: bool,
+    items: &[T],
+    f: impl Fn(&T) -> Result<R> + Sync,
+) -> Result<Vec<R>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(4)
+        .min(items.len());
+    if !concurrent || threads < 2 {
+        return items.iter().map(f).collect();
     }
+    let mut results: Vec<(usize, Result<R>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|w| {
+                let f = &f;
+                scope.spawn(move || {
+                    (w..items.len())
+                        .step_by(threads)
+                        .map(|i| (i, f(&items[i])))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// The index labels of `frame` as integer ticks, when the index is integer-backed

@@ -337,6 +337,7 @@ impl StorageBackend for ParquetBackend {
             .shared(self.persistent)
             .conditional_writes(true)
             .metadata_only_reads(true)
+            .concurrent_calls(true)
     }
 
     fn check_key(&self, key: &StorageKey) -> Result<()> {

@@ -52,6 +52,9 @@ pub struct Capabilities {
     pub conditional_writes: bool,
     /// [`StorageBackend::load_metadata`] reads the metadata without the data.
     pub metadata_only_reads: bool,
+    /// Calls may run on several threads at once and gain from it (the data model then writes
+    /// and reads the chunks of a series in parallel).
+    pub concurrent_calls: bool,
 }
 
 impl Capabilities {
@@ -62,6 +65,7 @@ impl Capabilities {
             shared: false,
             conditional_writes: false,
             metadata_only_reads: false,
+            concurrent_calls: false,
         }
     }
 
@@ -86,6 +90,12 @@ impl Capabilities {
     /// Sets `metadata_only_reads`.
     pub const fn metadata_only_reads(mut self, yes: bool) -> Capabilities {
         self.metadata_only_reads = yes;
+        self
+    }
+
+    /// Sets `concurrent_calls`.
+    pub const fn concurrent_calls(mut self, yes: bool) -> Capabilities {
+        self.concurrent_calls = yes;
         self
     }
 }

@@ -42,7 +42,9 @@ impl StorageBackend for MemoryBackend {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities::none().conditional_writes(true)
+        Capabilities::none()
+            .conditional_writes(true)
+            .concurrent_calls(true)
     }
 
     fn save(&self, key: &StorageKey, series: &SeriesData, options: SaveOptions) -> Result<()> {
