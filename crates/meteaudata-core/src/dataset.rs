@@ -18,7 +18,7 @@ use crate::storage::{
     from_value, to_value,
 };
 use crate::time::now;
-use crate::transform::{DatasetInput, DatasetProcessOptions, DatasetTransform};
+use crate::transform::{DatasetInput, DatasetProcessOptions, DatasetTransform, in_process_span};
 
 /// A dataset: signals keyed by their names, plus descriptive fields. A signal's key is always
 /// its name.
@@ -338,10 +338,7 @@ impl Dataset {
             inputs = ?inputs,
             outputs = tracing::field::Empty
         );
-        let _entered = span.enter();
-        let names = self.process_in_span(inputs, transform, options)?;
-        span.record("outputs", tracing::field::debug(&names));
-        Ok(names)
+        in_process_span(&span, || self.process_in_span(inputs, transform, options))
     }
 
     fn process_in_span(

@@ -23,7 +23,7 @@ use crate::storage::{
 };
 use crate::time::now;
 use crate::time_series::{TimeSeries, TimeSeriesMetadata};
-use crate::transform::{ProcessOptions, SignalTransform};
+use crate::transform::{ProcessOptions, SignalTransform, in_process_span};
 
 /// The name of the dataset a signal sits in. A clone is a new, free-standing signal.
 #[derive(Debug, Default)]
@@ -348,10 +348,7 @@ impl Signal {
             inputs = ?inputs,
             outputs = tracing::field::Empty
         );
-        let _entered = span.enter();
-        let names = self.process_in_span(inputs, transform, options)?;
-        span.record("outputs", tracing::field::debug(&names));
-        Ok(names)
+        in_process_span(&span, || self.process_in_span(inputs, transform, options))
     }
 
     fn process_in_span(

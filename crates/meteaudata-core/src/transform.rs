@@ -178,3 +178,15 @@ pub struct DatasetProcessOptions {
     /// adding a new number.
     pub overwrite: bool,
 }
+
+/// Runs `process` inside `span` (a `process` span with an empty `outputs` field) and records
+/// the names it returns as the outputs.
+pub(crate) fn in_process_span(
+    span: &tracing::Span,
+    process: impl FnOnce() -> crate::Result<Vec<String>>,
+) -> crate::Result<Vec<String>> {
+    let _entered = span.enter();
+    let names = process()?;
+    span.record("outputs", tracing::field::debug(&names));
+    Ok(names)
+}

@@ -140,7 +140,7 @@ pub trait StorageBackend: Send + Sync + fmt::Debug {
     /// [`content_checksum`](crate::checksum::content_checksum) of the frame; a backend that
     /// writes byte objects may checksum its bytes instead.
     fn save_object(&self, key: &StorageKey, series: &SeriesData) -> Result<Option<String>> {
-        let checksum = crate::checksum::content_checksum(&series.frame)?;
+        let checksum = crate::checksum::content_checksum_of(&key.to_string(), &series.frame)?;
         self.save(
             key,
             series,

@@ -147,6 +147,17 @@ fn unsupported(e: polars::error::PolarsError) -> StorageError {
     }
 }
 
+/// [`content_checksum`] of the data of the object `key`, an error naming it.
+pub fn content_checksum_of(key: &str, frame: &DataFrame) -> Result<String> {
+    content_checksum(frame).map_err(|e| match e {
+        StorageError::Corrupt { key: k, reason } if k.is_empty() => StorageError::Corrupt {
+            key: key.to_owned(),
+            reason,
+        },
+        other => other,
+    })
+}
+
 /// Checks `frame` against `expected` (a content checksum) for the object `key`: a mismatch is
 /// [`StorageError::Corrupt`] naming the object. A checksum of another kind (written by a
 /// backend that checks bytes) cannot be checked here and is an error as well, rather than a
@@ -160,7 +171,7 @@ pub fn verify_content(key: &str, frame: &DataFrame, expected: &str) -> Result<()
             ),
         });
     }
-    let actual = content_checksum(frame)?;
+    let actual = content_checksum_of(key, frame)?;
     if actual == expected {
         Ok(())
     } else {
