@@ -49,17 +49,7 @@ pub fn badges() -> Result<()> {
     if !missing.is_empty() {
         bail!("no feature badge on: {}", missing.join(", "));
     }
-    for copied in [
-        "polars/index.html",
-        "prelude/struct.DataFrame.html",
-        "prelude/struct.Series.html",
-    ] {
-        if doc.join(copied).exists() {
-            bail!(
-                "polars is copied into the documentation ({copied}); re-export it with #[doc(no_inline)]"
-            );
-        }
-    }
+    not_copied(&doc)?;
     let pages = walk(&doc)?;
     eprintln!(
         "feature badges on all {} gated items; polars not inlined; {pages} pages in {}",
@@ -80,4 +70,29 @@ fn walk(dir: &Path) -> Result<usize> {
         };
     }
     Ok(n)
+}
+
+/// The documentation `cargo doc` just wrote (stable rustdoc) does not copy polars in.
+pub fn not_inlined() -> Result<()> {
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    not_copied(&Path::new(&target).join("doc/meteaudata"))
+}
+
+/// Fails when polars' own pages are in the facade's documentation at `doc`.
+fn not_copied(doc: &Path) -> Result<()> {
+    if !doc.join("index.html").exists() {
+        bail!("no documentation at {}", doc.display());
+    }
+    for copied in [
+        "polars/index.html",
+        "prelude/struct.DataFrame.html",
+        "prelude/struct.Series.html",
+    ] {
+        if doc.join(copied).exists() {
+            bail!(
+                "polars is copied into the documentation ({copied}); re-export it with #[doc(no_inline)]"
+            );
+        }
+    }
+    Ok(())
 }

@@ -1,7 +1,8 @@
 //! Project automation:
 //!
-//! - `cargo xtask ci`: every check CI runs (format, clippy, docs, the facade's feature
-//!   extremes, tests, benches once).
+//! - `cargo xtask ci`: every check CI runs (format, clippy, docs (polars not copied in; the
+//!   docs.rs build with its feature badges when a nightly toolchain is there), the facade's
+//!   feature extremes, tests, benches once).
 //! - `cargo xtask bench [--quick]`: builds the workload runner in release, runs every job 3
 //!   times at N = 10^4 … 10^7 (10^7 skipped with `--quick`) and writes the table of medians
 //!   into `docs/performance.md`.
@@ -67,6 +68,17 @@ fn ci() -> Result<()> {
         &["doc", "--workspace", "--no-deps"],
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
+    docs::not_inlined()?;
+    // The docs.rs build needs nightly rustdoc: checked when this machine has it.
+    let nightly = Command::new("rustup")
+        .args(["run", "nightly", "rustdoc", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if nightly {
+        docs::badges()?;
+    } else {
+        eprintln!("skipped: the docs.rs build (feature badges) needs a nightly toolchain");
+    }
     // The facade's feature extremes compile (object stores, no backends at all).
     cargo(&["check", "-p", "meteaudata", "--features", "full"], &[])?;
     cargo(&["check", "-p", "meteaudata", "--no-default-features"], &[])?;
