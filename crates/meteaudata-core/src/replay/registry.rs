@@ -28,16 +28,44 @@ type Builder = Arc<dyn Fn(&Parameters) -> Result<Rebuilt, BoxError> + Send + Syn
 ///
 /// ```
 /// use meteaudata_core::replay::Registry;
-/// use meteaudata_core::{BoxError, TimeSeries, TransformOutput};
+/// use meteaudata_core::polars::prelude::*;
+/// use meteaudata_core::{
+///     BoxError, DataProvenance, FunctionInfo, ParamValue, Parameters, ProcessOptions,
+///     ProcessingStep, ProcessingType, Signal, TimeSeries, Tolerance, TransformOutput,
+///     date_range,
+/// };
+///
+/// /// Multiplies every value by `factor`, recording it.
+/// fn scale(factor: f64) -> impl Fn(&[&TimeSeries]) -> Result<Vec<TransformOutput>, BoxError> {
+///     move |inputs: &[&TimeSeries]| {
+///         let info = FunctionInfo::new("scale", "1.0", "a user", "the registry docs");
+///         let step = ProcessingStep::new(ProcessingType::Transformation, "scale", info, "SCALED")
+///             .with_parameters(Parameters::new().with("factor", factor))
+///             .with_inputs(inputs.iter().map(|ts| ts.name()));
+///         inputs
+///             .iter()
+///             .map(|ts| {
+///                 let values = ts.values()?.f64()?.apply_values(|v| v * factor).into_series();
+///                 Ok(TransformOutput::new(ts.with_same_index("SCALED", values)?, step.clone()))
+///             })
+///             .collect()
+///     }
+/// }
 ///
 /// let mut registry = Registry::new();
-/// registry.register_signal("double", "1.0", |_parameters| {
-///     Ok(|inputs: &[&TimeSeries]| -> Result<Vec<TransformOutput>, BoxError> {
-///         unimplemented!("the transform {} rebuilds", inputs.len())
-///     })
+/// registry.register_signal("scale", "1.0", |parameters: &Parameters| {
+///     match parameters.get("factor") {
+///         Some(ParamValue::Float(factor)) => Ok(scale(*factor)),
+///         other => Err(format!("factor must be a number, not {other:?}").into()),
+///     }
 /// });
-/// assert!(registry.contains("double", "1.0"));
-/// assert!(!registry.contains("double", "2.0"));
+/// assert!(registry.contains("scale", "1.0") && !registry.contains("scale", "2.0"));
+///
+/// let raw = TimeSeries::new("RAW", date_range("2024-01-01", 4, "h")?, Series::new("v".into(), [1.0, 2.0, 3.0, 4.0]))?;
+/// let mut signal = Signal::new("Flow", "l/s", DataProvenance::default(), [raw])?;
+/// signal.process(&["Flow#1_RAW#1"], scale(2.5), ProcessOptions::default())?;
+/// assert!(signal.verify(&registry, Tolerance::exact()).all_reproduced());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Default)]
 pub struct Registry {
