@@ -13,8 +13,9 @@
 //! └── <signal>_data/<series>.csv
 //! ```
 //!
-//! Unlike the Python library, loading never extracts to disk (entries are read from the zip in
-//! memory, so nothing of the user's is ever deleted), entries whose paths escape the archive are
+//! Unlike the Python library, loading never extracts to disk (entries are decompressed from the
+//! zip as they are parsed, so nothing of the user's is ever deleted, and memory holds the
+//! parsed series, not their text), entries whose paths escape the archive are
 //! refused, saving writes a temporary file next to the target and renames it over (atomic),
 //! floats round-trip exactly, values and labels are parsed with their recorded types, time
 //! zones come back as their IANA zone, and `created_on` / `metadata_id` are restored.
@@ -50,17 +51,28 @@ fn corrupt(archive: &str, entry: &str, reason: impl ToString) -> ArchiveError {
     }
 }
 
-/// An archive entry: its path and bytes.
-type Entry = (String, Vec<u8>);
+/// What an archive entry holds: bytes, or a series written as CSV while the archive is
+/// written (never held whole in memory).
+enum Body<'a> {
+    Bytes(Vec<u8>),
+    Table {
+        series: &'a TimeSeries,
+        separator: u8,
+        header: Vec<[String; 2]>,
+    },
+}
+
+/// An archive entry: its path and what it holds.
+type Entry<'a> = (String, Body<'a>);
 
 /// The entries of one signal under `prefix` (`""` or `<dataset>_data/`): its metadata as
 /// written (export renames recorded) and its CSVs, adding their layout to `layout`.
-fn signal_entries(
-    signal: &Signal,
+fn signal_entries<'a>(
+    signal: &'a Signal,
     prefix: &str,
     options: &ExportOptions,
     layout: &mut CsvLayout,
-) -> Result<(SignalMetadata, Vec<Entry>)> {
+) -> Result<(SignalMetadata, Vec<Entry<'a>>)> {
     let name = signal.name();
     let mut metadata = signal.metadata();
     let mut signal_layout = CsvLayout::new(options.separator);
@@ -79,17 +91,24 @@ fn signal_entries(
         if let Some(md) = metadata.time_series.get_mut(ts.name()) {
             export::record_rename(md, ts.name(), &header);
         }
-        let csv =
-            table::write(ts, options.separator, &rows).map_err(|e| corrupt(name, ts.name(), e))?;
-        entries.push((format!("{prefix}{name}_data/{}.csv", ts.name()), csv));
+        entries.push((
+            format!("{prefix}{name}_data/{}.csv", ts.name()),
+            Body::Table {
+                series: ts,
+                separator: options.separator,
+                header: rows,
+            },
+        ));
     }
     entries.insert(
         0,
         (
             format!("{prefix}{name}_metadata.yaml"),
-            yaml::write(&metadata, &signal_layout)
-                .map_err(|e| corrupt(name, "metadata", e))?
-                .into_bytes(),
+            Body::Bytes(
+                yaml::write(&metadata, &signal_layout)
+                    .map_err(|e| corrupt(name, "metadata", e))?
+                    .into_bytes(),
+            ),
         ),
     );
     layout.merge(signal_layout);
@@ -119,7 +138,7 @@ fn staging_file(dir: &Path, file: &str) -> Result<(PathBuf, std::fs::File)> {
 }
 
 /// Writes `entries` as `<dir>/<file>` through a temporary file renamed over the target.
-fn write_zip(dir: &Path, file: &str, entries: &[Entry]) -> Result<PathBuf> {
+fn write_zip(dir: &Path, file: &str, entries: &[Entry<'_>]) -> Result<PathBuf> {
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let target = dir.join(file);
     let (staging, handle) = staging_file(dir, file)?;
@@ -128,10 +147,24 @@ fn write_zip(dir: &Path, file: &str, entries: &[Entry]) -> Result<PathBuf> {
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
             .compression_level(Some(1));
-        for (name, bytes) in entries {
+        for (name, body) in entries {
             zip.start_file(name.as_str(), options)
                 .map_err(|e| corrupt(&target.display().to_string(), name, e))?;
-            zip.write_all(bytes).map_err(io(&staging))?;
+            match body {
+                Body::Bytes(bytes) => zip.write_all(bytes).map_err(io(&staging))?,
+                Body::Table {
+                    series,
+                    separator,
+                    header,
+                } => table::write(series, *separator, header, &mut zip).map_err(|failure| {
+                    match failure {
+                        table::WriteFailure::Data(e) => {
+                            corrupt(&target.display().to_string(), name, e)
+                        }
+                        table::WriteFailure::Io(e) => io(&staging)(e),
+                    }
+                })?,
+            }
         }
         let mut writer = zip
             .finish()
@@ -193,9 +226,11 @@ pub fn save_dataset_with(
         0,
         (
             format!("{name}_metadata.yaml"),
-            yaml::write(&metadata, &layout)
-                .map_err(|e| corrupt(name, "metadata", e))?
-                .into_bytes(),
+            Body::Bytes(
+                yaml::write(&metadata, &layout)
+                    .map_err(|e| corrupt(name, "metadata", e))?
+                    .into_bytes(),
+            ),
         ),
     );
     write_zip(dir.as_ref(), &format!("{name}.zip"), &entries)
@@ -210,10 +245,7 @@ fn build_signal(
     let mut series: Vec<TimeSeries> = Vec::with_capacity(md.time_series.len());
     for (ts_name, ts_md) in &md.time_series {
         let entry = format!("{data_dir}/{ts_name}.csv");
-        let bytes = source.read(&entry)?;
-        let ts = table::read(&bytes, ts_name, ts_md, layout)
-            .map_err(|e| corrupt(source.shown(), &entry, e))?;
-        series.push(ts);
+        series.push(source.stream(&entry, |csv| table::read(csv, ts_name, ts_md, layout))?);
     }
     Ok(
         Signal::new(&md.name, md.units.clone(), md.provenance.clone(), series)?

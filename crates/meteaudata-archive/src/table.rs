@@ -116,23 +116,69 @@ fn push_cell(out: &mut Vec<u8>, cell: &[u8], separator: u8) {
     }
 }
 
-/// The CSV text of a series: the header rows (by default one, `,<name>`), then
-/// `<label>,<value>` rows, missing values as empty fields, `\n` line ends.
+/// Rows formatted or parsed together: a block of CSV text is a few MiB.
+const BLOCK_ROWS: usize = 1 << 16;
+
+/// Why writing a table failed: its data, or the writer.
+pub(crate) enum WriteFailure {
+    /// The series' data could not be read or formatted.
+    Data(String),
+    /// The writer failed.
+    Io(std::io::Error),
+}
+
+/// Writes the CSV text of a series into `out`: the header rows (by default one, `,<name>`),
+/// then `<label>,<value>` rows, missing values as empty fields, `\n` line ends. Rows are
+/// formatted a block at a time on a second thread while this one writes (and the archive
+/// compresses) the previous block, with at most two blocks waiting: memory stays a few
+/// blocks whatever the series' length.
 pub(crate) fn write(
     ts: &TimeSeries,
     separator: u8,
     header: &[[String; 2]],
-) -> Result<Vec<u8>, String> {
-    let data = ts.data().map_err(|e| e.to_string())?;
-    let labels = cells(data.columns()[0].as_materialized_series()).map_err(|e| e.to_string())?;
-    let values = cells(data.columns()[1].as_materialized_series()).map_err(|e| e.to_string())?;
-    let mut out = Vec::with_capacity(ts.len() * 40 + 64);
+    out: &mut dyn std::io::Write,
+) -> Result<(), WriteFailure> {
+    let data = ts.data().map_err(|e| WriteFailure::Data(e.to_string()))?;
+    let labels = data.columns()[0].as_materialized_series();
+    let values = data.columns()[1].as_materialized_series();
+    let mut head = Vec::new();
     for [index, value] in header {
-        push_cell(&mut out, index.as_bytes(), separator);
-        out.push(separator);
-        push_cell(&mut out, value.as_bytes(), separator);
-        out.push(b'\n');
+        push_cell(&mut head, index.as_bytes(), separator);
+        head.push(separator);
+        push_cell(&mut head, value.as_bytes(), separator);
+        head.push(b'\n');
     }
+    out.write_all(&head).map_err(WriteFailure::Io)?;
+    let rows = data.height();
+    std::thread::scope(|scope| {
+        let (blocks, received) = std::sync::mpsc::sync_channel(2);
+        scope.spawn(move || {
+            for start in (0..rows).step_by(BLOCK_ROWS) {
+                let len = BLOCK_ROWS.min(rows - start);
+                let block = format_rows(
+                    &labels.slice(start as i64, len),
+                    &values.slice(start as i64, len),
+                    separator,
+                );
+                // The writer stops receiving after a failure: stop formatting too.
+                if blocks.send(block).is_err() {
+                    return;
+                }
+            }
+        });
+        for block in received {
+            let block = block.map_err(|e: PolarsError| WriteFailure::Data(e.to_string()))?;
+            out.write_all(&block).map_err(WriteFailure::Io)?;
+        }
+        Ok(())
+    })
+}
+
+/// The `<label>,<value>` rows of equally long columns.
+fn format_rows(labels: &Series, values: &Series, separator: u8) -> PolarsResult<Vec<u8>> {
+    let labels = cells(labels)?;
+    let values = cells(values)?;
+    let mut out = Vec::with_capacity(labels.len() * 40);
     for i in 0..labels.len() {
         push_cell(&mut out, labels.get(i), separator);
         out.push(separator);
@@ -213,20 +259,254 @@ fn float_cell(t: &str) -> Option<Option<f64>> {
 /// Reads a series from its CSV with the types its metadata records (never guessed: text
 /// that looks like numbers stays text in a string series). The separator and header depth
 /// come from the archive's layout, or are sniffed for archives that record none.
+///
+/// The text streams: this thread reads `source` (decompressing it) and cuts it into blocks of
+/// whole rows; a second thread splits and parses each block into typed columns, so memory
+/// holds the parsed columns and a few blocks of text, never the whole text.
 pub(crate) fn read(
-    bytes: &[u8],
+    source: &mut dyn std::io::Read,
     name: &str,
     metadata: &TimeSeriesMetadata,
     layout: &CsvLayout,
 ) -> Result<TimeSeries, String> {
-    let separator = layout.separator().unwrap_or_else(|| sniff_separator(bytes));
+    read_in_blocks(source, name, metadata, layout, BLOCK_BYTES)
+}
+
+/// [`read`] with blocks of about `block_bytes` bytes.
+fn read_in_blocks(
+    source: &mut dyn std::io::Read,
+    name: &str,
+    metadata: &TimeSeriesMetadata,
+    layout: &CsvLayout,
+    block_bytes: usize,
+) -> Result<TimeSeries, String> {
+    let mut blocks = Blocks {
+        source,
+        block_bytes,
+        carry: Vec::new(),
+        done: false,
+    };
+    let first = blocks.next_block()?;
+    let separator = layout
+        .separator()
+        .unwrap_or_else(|| sniff_separator(&first));
+    let header_rows = layout.header_rows(name);
+    let (index, values) = std::thread::scope(|scope| {
+        let (send, received) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+        let parser = scope.spawn(move || {
+            let mut columns = Columns::default();
+            for block in received {
+                columns.parse(&block, separator, header_rows, name, metadata)?;
+            }
+            columns.finish(name, metadata)
+        });
+        let mut block = first;
+        loop {
+            let last = block.is_empty();
+            // A send fails only when the parser stopped on an error, which join reports.
+            if send.send(block).is_err() || last {
+                break;
+            }
+            match blocks.next_block() {
+                Ok(next) => block = next,
+                Err(e) => {
+                    drop(send);
+                    let _ = parser.join();
+                    return Err(e);
+                }
+            }
+        }
+        drop(send);
+        parser
+            .join()
+            .map_err(|_| "the CSV parser failed".to_owned())?
+    })?;
+    assemble(name, index, values, metadata)
+}
+
+/// Cuts a CSV stream into blocks of whole rows (never inside a quoted cell).
+struct Blocks<'a> {
+    source: &'a mut dyn std::io::Read,
+    /// The size a block grows to before it is cut.
+    block_bytes: usize,
+    /// Bytes read past the last cut, the start of the next block.
+    carry: Vec<u8>,
+    done: bool,
+}
+
+/// The size a block of CSV text grows to before it is cut.
+const BLOCK_BYTES: usize = 4 << 20;
+
+impl Blocks<'_> {
+    /// Reads until `block` holds `want` bytes or the stream ends.
+    fn fill(&mut self, block: &mut Vec<u8>, want: usize) -> Result<(), String> {
+        use std::io::Read;
+        let need = want.saturating_sub(block.len()) as u64;
+        let read = (&mut *self.source)
+            .take(need)
+            .read_to_end(block)
+            .map_err(|e| e.to_string())?;
+        if (read as u64) < need {
+            self.done = true;
+        }
+        Ok(())
+    }
+
+    /// The next block of whole rows; empty at the end of the stream.
+    fn next_block(&mut self) -> Result<Vec<u8>, String> {
+        let mut block = std::mem::take(&mut self.carry);
+        block.reserve(self.block_bytes);
+        self.fill(&mut block, self.block_bytes)?;
+        loop {
+            if self.done {
+                return Ok(block);
+            }
+            // Cut after the last line end outside quotes; the rest starts the next block.
+            if let Some(end) = last_row_end(&block) {
+                self.carry = block.split_off(end + 1);
+                return Ok(block);
+            }
+            // One row longer than a block (a huge quoted cell): read on.
+            let want = block.len() + self.block_bytes;
+            self.fill(&mut block, want)?;
+        }
+    }
+}
+
+/// The position of the last `\n` of `text` that is outside a quoted cell (quotes pair up,
+/// a doubled quote inside a cell counting twice).
+fn last_row_end(text: &[u8]) -> Option<usize> {
+    if memchr::memchr(b'"', text).is_none() {
+        return memchr::memrchr(b'\n', text);
+    }
+    let mut quoted = false;
+    let mut last = None;
+    for at in memchr::memchr2_iter(b'"', b'\n', text) {
+        if text[at] == b'"' {
+            quoted = !quoted;
+        } else if !quoted {
+            last = Some(at);
+        }
+    }
+    last
+}
+
+/// The columns parsed so far, a chunk per block.
+#[derive(Default)]
+struct Columns {
+    /// Rows seen, header rows included.
+    rows: usize,
+    /// Data rows parsed.
+    data_rows: usize,
+    /// The header depth and the header rows still to skip (known from the first block).
+    header: Option<(usize, usize)>,
+    index: Vec<Index>,
+    values: Vec<Series>,
+}
+
+impl Columns {
+    /// Splits a block of whole rows and parses its cells.
+    fn parse(
+        &mut self,
+        block: &[u8],
+        separator: u8,
+        header_rows: Option<usize>,
+        name: &str,
+        metadata: &TimeSeriesMetadata,
+    ) -> Result<(), String> {
+        let (labels, values) = split_rows(block, separator)?;
+        let labels = labels.texts().map_err(|e| format!("index labels: {e}"))?;
+        let values = values.texts().map_err(|e| format!("values: {e}"))?;
+        let (depth, skip) = *self.header.get_or_insert_with(|| {
+            let depth = header_rows.unwrap_or_else(|| sniff_header_rows(&labels, metadata));
+            (depth, depth)
+        });
+        let from = skip.min(labels.len());
+        self.header = Some((depth, skip - from));
+        self.rows += labels.len();
+        if from == labels.len() {
+            return Ok(());
+        }
+        self.index.push(parse_index(
+            name,
+            &labels[from..],
+            metadata,
+            self.data_rows,
+        )?);
+        self.values
+            .push(value_series(name, &values[from..], &metadata.values_dtype)?);
+        self.data_rows += labels.len() - from;
+        Ok(())
+    }
+
+    /// The whole index and values, the blocks' chunks appended.
+    fn finish(self, name: &str, metadata: &TimeSeriesMetadata) -> Result<(Index, Series), String> {
+        if let Some((depth, skip)) = self.header
+            && skip > 0
+        {
+            return Err(format!(
+                "expected {depth} header rows, the file has {}",
+                self.rows
+            ));
+        }
+        let mut index = self.index.into_iter();
+        let mut values = self.values.into_iter();
+        let (Some(first_index), Some(mut all_values)) = (index.next(), values.next()) else {
+            return Ok((
+                parse_index(name, &[], metadata, 0)?,
+                value_series(name, &[], &metadata.values_dtype)?,
+            ));
+        };
+        for chunk in values {
+            all_values.append(&chunk).map_err(|e| e.to_string())?;
+        }
+        let index = match first_index {
+            range @ Index::Range { .. } => range,
+            Index::Labels(mut all) => {
+                for chunk in index {
+                    if let Index::Labels(chunk) = chunk {
+                        all.append(&chunk).map_err(|e| e.to_string())?;
+                    }
+                }
+                Index::Labels(all.rechunk())
+            }
+        };
+        Ok((index, all_values.rechunk()))
+    }
+}
+
+/// The label and value cells of a block of whole rows, unquoted; an error for a row that
+/// does not have exactly two fields.
+fn split_rows(block: &[u8], separator: u8) -> Result<(Cells, Cells), String> {
+    let mut labels = Cells::with_capacity(block.len() / 32, 20);
+    let mut values = Cells::with_capacity(block.len() / 32, 12);
+    if memchr::memchr(b'"', block).is_none() {
+        // No quoting: a row is a line, its fields are separated by the one separator.
+        for line in block.split(|&b| b == b'\n') {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if line.is_empty() {
+                continue;
+            }
+            let Some(at) = memchr::memchr(separator, line) else {
+                return Err("a row has 1 fields, expected 2".into());
+            };
+            let (label, value) = (&line[..at], &line[at + 1..]);
+            if memchr::memchr(separator, value).is_some() {
+                let fields = 2 + memchr::memchr_iter(separator, value).count();
+                return Err(format!("a row has {fields} fields, expected 2"));
+            }
+            labels.buffer().extend_from_slice(label);
+            labels.end();
+            values.buffer().extend_from_slice(value);
+            values.end();
+        }
+        return Ok((labels, values));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(separator)
-        .from_reader(bytes);
-    let mut labels = Cells::with_capacity(bytes.len() / 32, 20);
-    let mut values = Cells::with_capacity(bytes.len() / 32, 12);
+        .from_reader(block);
     let mut record = csv::ByteRecord::new();
     while reader
         .read_byte_record(&mut record)
@@ -240,27 +520,7 @@ pub(crate) fn read(
         values.buffer().extend_from_slice(&record[1]);
         values.end();
     }
-    let labels = labels.texts().map_err(|e| format!("index labels: {e}"))?;
-    let values = values.texts().map_err(|e| format!("values: {e}"))?;
-    let header_rows = match layout.header_rows(name) {
-        Some(rows) => rows,
-        None => sniff_header_rows(&labels, metadata),
-    };
-    if header_rows > labels.len() {
-        return Err(format!(
-            "expected {header_rows} header rows, the file has {}",
-            labels.len()
-        ));
-    }
-    // The two columns parse on two threads.
-    let (index, values) = std::thread::scope(|scope| {
-        let values =
-            scope.spawn(|| value_series(name, &values[header_rows..], &metadata.values_dtype));
-        let index = parse_index(name, &labels[header_rows..], metadata);
-        (index, values.join())
-    });
-    let values = values.map_err(|_| "the value parser failed".to_owned())??;
-    assemble(name, index?, values, metadata)
+    Ok((labels, values))
 }
 
 /// The separator of a CSV without a recorded layout: the first of `,`, `;`, tab and `|` in
@@ -340,7 +600,7 @@ pub(crate) fn from_labels(
     values: Series,
     metadata: &TimeSeriesMetadata,
 ) -> Result<TimeSeries, String> {
-    let index = parse_index(name, labels, metadata)?;
+    let index = parse_index(name, labels, metadata, 0)?;
     assemble(name, index, values, metadata)
 }
 
@@ -350,11 +610,13 @@ enum Index {
     Labels(Series),
 }
 
-/// Parses index labels with the kind and dtype the metadata records.
+/// Parses index labels with the kind and dtype the metadata records; `first` is the row
+/// number of the first label (a range index is checked against its recorded start and step).
 fn parse_index(
     name: &str,
     labels: &[Option<&str>],
     metadata: &TimeSeriesMetadata,
+    first: usize,
 ) -> Result<Index, String> {
     if labels.iter().any(Option::is_none) {
         return Err("an index label is empty".into());
@@ -365,7 +627,8 @@ fn parse_index(
             let start = md.start.unwrap_or(0);
             let step = md.step.unwrap_or(1);
             let got = parsed::<i64>(name, labels, "an integer label")?;
-            let expected = (0..labels.len() as i64).map(|i| start + i * step);
+            let first = first as i64;
+            let expected = (first..first + labels.len() as i64).map(|i| start + i * step);
             if got.iter().flatten().copied().ne(expected) {
                 return Err("the labels do not follow the recorded RangeIndex".into());
             }
@@ -433,7 +696,120 @@ pub(crate) fn supported(kind: &IndexKind) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::write_python_float;
+    use super::*;
+
+    /// `ts` written as CSV (with `header`) and read back in blocks of `block_bytes`.
+    fn round_trip(ts: &TimeSeries, header: &[[String; 2]], block_bytes: usize) -> TimeSeries {
+        let mut text = Vec::new();
+        if write(ts, b',', header, &mut text).is_err() {
+            panic!("cannot write {}", ts.name());
+        }
+        let mut layout = CsvLayout::new(b',');
+        layout.record(ts.name(), header.len());
+        read_in_blocks(
+            &mut text.as_slice(),
+            ts.name(),
+            &ts.metadata(),
+            &layout,
+            block_bytes,
+        )
+        .unwrap()
+    }
+
+    fn header(name: &str) -> Vec<[String; 2]> {
+        vec![[String::new(), name.to_owned()]]
+    }
+
+    #[test]
+    fn a_row_end_inside_quotes_is_never_a_cut() {
+        assert_eq!(last_row_end(b"a,1\nb,2\nc"), Some(7));
+        assert_eq!(last_row_end(b"a,1\nb,\"x\ny\"\nc"), Some(11));
+        assert_eq!(last_row_end(b"a,1\nb,\"x\ny"), Some(3));
+        assert_eq!(last_row_end(b"a,\"\"\"\n\"\n"), Some(7));
+        assert_eq!(last_row_end(b"no line end"), None);
+    }
+
+    #[test]
+    fn text_cells_with_quotes_and_line_breaks_survive_any_block_size() {
+        let cells: Vec<String> = (0..300)
+            .map(|i| match i % 4 {
+                0 => format!("plain {i}"),
+                1 => format!("comma, {i}"),
+                2 => format!("line\nbreak \"{i}\""),
+                _ => "x".repeat(i),
+            })
+            .collect();
+        let ts = TimeSeries::new(
+            "S#1_RAW#1",
+            Series::new(
+                "index".into(),
+                (0..300i64).map(|i| i * 7).collect::<Vec<_>>(),
+            ),
+            Series::new("values".into(), cells),
+        )
+        .unwrap();
+        let whole = round_trip(&ts, &header("S#1_RAW#1"), BLOCK_BYTES);
+        assert_eq!(whole.data().unwrap(), ts.data().unwrap());
+        for block_bytes in [1, 5, 64, 1000] {
+            let back = round_trip(&ts, &header("S#1_RAW#1"), block_bytes);
+            assert_eq!(back.data().unwrap(), whole.data().unwrap(), "{block_bytes}");
+        }
+    }
+
+    #[test]
+    fn a_range_index_and_deep_headers_span_blocks() {
+        let values: Vec<Option<f64>> = (0..5000)
+            .map(|i| (i % 9 != 0).then(|| f64::from(i) / 3.0))
+            .collect();
+        let ts = TimeSeries::with_range_index("S#1_RAW#1", 10, 3, Series::new("v".into(), values))
+            .unwrap();
+        let deep = vec![
+            [String::from("level"), String::from("S#1_RAW#1")],
+            [String::from("unit"), String::from("mg/L")],
+            [String::from("index"), String::new()],
+        ];
+        for block_bytes in [3, 100, 4096, BLOCK_BYTES] {
+            let back = round_trip(&ts, &deep, block_bytes);
+            assert_eq!(back.data().unwrap(), ts.data().unwrap(), "{block_bytes}");
+            assert_eq!(back.index_kind(), ts.index_kind());
+        }
+    }
+
+    #[test]
+    fn a_label_off_the_recorded_range_is_found_in_a_later_block() {
+        let ts = TimeSeries::with_range_index(
+            "S#1_RAW#1",
+            0,
+            1,
+            Series::new("v".into(), vec![1.0; 2000]),
+        )
+        .unwrap();
+        let mut text = Vec::new();
+        assert!(write(&ts, b',', &header("S#1_RAW#1"), &mut text).is_ok());
+        let text = String::from_utf8(text)
+            .unwrap()
+            .replace("\n1500,", "\n1501,");
+        let mut layout = CsvLayout::new(b',');
+        layout.record(ts.name(), 1);
+        let err = read_in_blocks(
+            &mut text.as_bytes(),
+            ts.name(),
+            &ts.metadata(),
+            &layout,
+            256,
+        )
+        .unwrap_err();
+        assert!(err.contains("RangeIndex"), "{err}");
+    }
+
+    #[test]
+    fn missing_header_rows_are_an_error() {
+        let ts = TimeSeries::with_range_index("A", 0, 1, Series::new("v".into(), [1.0])).unwrap();
+        let mut layout = CsvLayout::new(b',');
+        layout.record("A", 3);
+        let err = read_in_blocks(&mut &b",A\n"[..], "A", &ts.metadata(), &layout, 64).unwrap_err();
+        assert_eq!(err, "expected 3 header rows, the file has 1");
+    }
 
     #[test]
     fn floats_are_written_as_python_repr_writes_them() {
