@@ -12,6 +12,7 @@ use meteaudata_storage::{
 use object_store::memory::InMemory;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
+use polars_utils::mmap::MMapSemaphore;
 
 use crate::codec;
 use crate::paths::{
@@ -220,21 +221,35 @@ impl ParquetBackend {
 
     /// The whole object at `path` (read from the file directly in a local store).
     fn read_bytes(&self, path: &Path, key: &StorageKey) -> Result<bytes::Bytes> {
-        if let Some(dir) = &self.local_dir {
-            return match std::fs::read(dir.join(path.as_ref())) {
-                Ok(bytes) => Ok(bytes.into()),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StorageError::NotFound {
-                    key: key.to_string(),
-                }),
-                Err(e) => Err(StorageError::backend(
-                    BACKEND,
-                    format!("{key} (object {path}) in {}", self.location),
-                    e,
-                )),
-            };
+        if self.local_dir.is_some() {
+            return Ok(bytes::Bytes::copy_from_slice(
+                self.map_file(path, key)?.as_ref(),
+            ));
         }
         block_on(async { self.store.get(path).await?.bytes().await })
             .map_err(|e| self.error(path, key, e))
+    }
+
+    /// The object at `path` of a local store, memory-mapped. Objects are replaced by
+    /// renaming a new file over them, never rewritten in place, so a mapped file never
+    /// changes under its reader.
+    fn map_file(&self, path: &Path, key: &StorageKey) -> Result<MMapSemaphore> {
+        let Some(dir) = &self.local_dir else {
+            return Err(StorageError::NotFound {
+                key: key.to_string(),
+            });
+        };
+        let shown = || format!("{key} (object {path}) in {}", self.location);
+        let file = match std::fs::File::open(dir.join(path.as_ref())) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StorageError::NotFound {
+                    key: key.to_string(),
+                });
+            }
+            Err(e) => return Err(StorageError::backend(BACKEND, shown(), e)),
+        };
+        MMapSemaphore::new_from_file(&file).map_err(|e| StorageError::backend(BACKEND, shown(), e))
     }
 
     /// The metadata document in the footer of the series object at `path` (an outer error
@@ -378,16 +393,26 @@ impl StorageBackend for ParquetBackend {
             return self.load(key);
         };
         let path = object_path(&self.root, key, SERIES_EXTENSION);
-        let bytes = self.read_bytes(&path, key)?;
-        let actual = checksum(&bytes);
-        if actual != expected {
-            return Err(StorageError::Corrupt {
+        let verify = |bytes: &[u8]| {
+            let actual = checksum(bytes);
+            if actual == expected {
+                return Ok(());
+            }
+            Err(StorageError::Corrupt {
                 key: format!("{key} (object {path} in {})", self.location),
                 reason: format!(
                     "its bytes changed since they were written: checksum {actual}, expected {expected}"
                 ),
-            });
+            })
+        };
+        if self.local_dir.is_some() {
+            // A local object is mapped, not copied: checked and decoded in place.
+            let map = self.map_file(&path, key)?;
+            verify(map.as_ref())?;
+            return codec::decode(path.as_ref(), std::io::Cursor::new(map));
         }
+        let bytes = self.read_bytes(&path, key)?;
+        verify(&bytes)?;
         codec::decode(path.as_ref(), std::io::Cursor::new(bytes))
     }
 

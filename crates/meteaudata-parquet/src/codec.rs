@@ -2,7 +2,7 @@
 
 use std::io::Cursor;
 
-use meteaudata_storage::{SeriesData, StorageError, parse_dtype_code};
+use meteaudata_storage::{SeriesData, StorageError, dtype_code, parse_dtype_code};
 use polars::prelude::*;
 
 /// The footer key that holds the metadata document.
@@ -13,18 +13,60 @@ pub(crate) const METADATA_KEY: &str = "meteaudata";
 /// (still read).
 pub(crate) const REGULAR_INDEX_KEY: &str = "meteaudata.regular_index";
 
+/// The footer key that says the index column, present in the file, holds `<start> + i ·
+/// <step>` for row `i` (`<start> <step> <dtype code>`): our reader rebuilds it from this
+/// instead of decoding the column. The object's checksum covers the footer, so the entry
+/// cannot disagree with the column unnoticed.
+pub(crate) const INDEX_ARITHMETIC_KEY: &str = "meteaudata.index_arithmetic";
+
+/// `<start> <step> <dtype code>` when `index` is integer-backed, has no missing label and
+/// advances by one constant step (a regular sensor grid).
+fn arithmetic(index: &Series) -> Option<String> {
+    if !matches!(
+        index.dtype(),
+        DataType::Int64 | DataType::Datetime(..) | DataType::Duration(..)
+    ) || index.is_empty()
+        || index.null_count() > 0
+    {
+        return None;
+    }
+    let physical = index.to_physical_repr();
+    let ticks = physical.i64().ok()?;
+    let mut first_two = ticks.into_no_null_iter().take(2);
+    let start = first_two.next()?;
+    let step = match first_two.next() {
+        Some(second) => second.checked_sub(start)?,
+        None => 0,
+    };
+    let mut expected = start;
+    for tick in ticks.into_no_null_iter() {
+        if tick != expected {
+            return None;
+        }
+        expected = expected.wrapping_add(step);
+    }
+    // The last label was computed without overflow only if the arithmetic holds exactly.
+    let last = (ticks.len() as i64 - 1)
+        .checked_mul(step)
+        .and_then(|d| start.checked_add(d))?;
+    (expected.wrapping_sub(step) == last)
+        .then(|| format!("{start} {step} {}", dtype_code(index.dtype())))
+}
+
 /// Encodes a series as one Parquet file with two columns, `index` and `values`, readable by
-/// any Parquet engine (DuckDB, Spark, DataFusion, polars): LZ4 pages, statistics on (so
-/// engines skip row groups by label), the arrow schema in the footer (time units and zones),
-/// and the metadata document under [`METADATA_KEY`]. An integer-backed index (integers,
-/// datetimes, durations) is written with DELTA_BINARY_PACKED, which stores a regular sensor
-/// grid in a few bytes per page; float values are PLAIN, other values use polars' own
-/// encodings.
+/// any Parquet engine (DuckDB, Spark, DataFusion, polars): LZ4 pages, the arrow schema in the
+/// footer (time units and zones), and the metadata document under [`METADATA_KEY`]. An
+/// integer-backed index (integers, datetimes, durations) is written with
+/// DELTA_BINARY_PACKED, which stores a regular sensor grid in a few bytes per page, with
+/// minimum and maximum statistics (so engines skip row groups by label); an evenly spaced one
+/// is also described under [`INDEX_ARITHMETIC_KEY`]. Float values are PLAIN, other values
+/// use polars' own encodings; values carry null counts, not minimum and maximum (computing
+/// them cost a quarter of the write).
 pub(crate) fn encode(series: &SeriesData) -> Result<Vec<u8>, StorageError> {
     use polars_parquet::write::{
-        CompressionOptions, Encoding, FileWriter, KeyValue, StatisticsOptions, Version,
-        WriteOptions, get_dtype_encoding, row_group_iter, schema_to_metadata_key,
-        to_parquet_schema,
+        CompressionOptions, Compressor, DynIter, DynStreamingIterator, Encoding,
+        FallibleStreamingIterator, FileWriter, KeyValue, StatisticsOptions, Version, WriteOptions,
+        array_to_columns, get_dtype_encoding, schema_to_metadata_key, to_parquet_schema,
     };
     let mut frame = series.frame.clone();
     // One row group per chunk of the frame, with the columns' chunks aligned.
@@ -51,35 +93,68 @@ pub(crate) fn encode(series: &SeriesData) -> Result<Vec<u8>, StorageError> {
             }
         })
         .collect();
-    let options = WriteOptions {
+    let index_options = WriteOptions {
         statistics: StatisticsOptions::default(),
         version: Version::V1,
         compression: CompressionOptions::Lz4Raw,
         data_page_size: None,
     };
+    let values_options = WriteOptions {
+        statistics: StatisticsOptions {
+            min_value: false,
+            max_value: false,
+            ..StatisticsOptions::default()
+        },
+        ..index_options
+    };
     let parquet_schema = to_parquet_schema(&schema)?;
     let mut bytes = Vec::new();
-    let mut writer = FileWriter::try_new(&mut bytes, schema.clone(), options)?;
+    let mut writer = FileWriter::try_new(&mut bytes, schema.clone(), index_options)?;
     for batch in frame.iter_chunks(compat, false) {
         let rows = batch.len() as u64;
         if rows == 0 {
             continue;
         }
-        let group = row_group_iter(
-            batch,
-            encodings.clone().into(),
-            parquet_schema.fields().to_vec(),
-            options,
-        );
-        writer.write(rows, group)?;
+        // The row group's columns, each with its encoding and statistics.
+        let mut columns = Vec::with_capacity(2);
+        for (i, (array, field)) in batch
+            .into_arrays()
+            .into_iter()
+            .zip(parquet_schema.fields().iter().cloned())
+            .enumerate()
+        {
+            let options = if i == 0 {
+                index_options
+            } else {
+                values_options
+            };
+            for pages in array_to_columns(array, field, options, &encodings[i])? {
+                let pages = DynIter::new(pages.into_iter().map(|page| {
+                    page.map_err(|e| {
+                        polars_parquet::parquet::error::ParquetError::OutOfSpec(e.to_string())
+                    })
+                }));
+                let compressed = Compressor::new(pages, options.compression, Vec::new())
+                    .map_err(|e| PolarsError::ComputeError(e.to_string().into()));
+                columns.push(Ok(DynStreamingIterator::new(compressed)));
+            }
+        }
+        writer.write(rows, DynIter::new(columns.into_iter()))?;
     }
-    writer.end(Some(vec![
+    let mut footer = vec![
         schema_to_metadata_key(&schema),
         KeyValue {
             key: METADATA_KEY.to_owned(),
             value: Some(series.metadata.clone()),
         },
-    ]))?;
+    ];
+    if let Some(description) = arithmetic(frame.columns()[0].as_materialized_series()) {
+        footer.push(KeyValue {
+            key: INDEX_ARITHMETIC_KEY.to_owned(),
+            value: Some(description),
+        });
+    }
+    writer.end(Some(footer))?;
     Ok(bytes)
 }
 
@@ -95,10 +170,13 @@ fn rebuild_index(path: &str, description: &str, len: usize) -> Result<Series, St
         start.parse().map_err(|_| bad())?,
         step.parse().map_err(|_| bad())?,
     );
-    let ticks = (0..len as i64)
-        .map(|i| i.checked_mul(step).and_then(|d| start.checked_add(d)))
-        .collect::<Option<Vec<i64>>>()
+    // Every label fits when the last one does (the labels run monotonically to it).
+    (len as i64 - 1)
+        .max(0)
+        .checked_mul(step)
+        .and_then(|d| start.checked_add(d))
         .ok_or_else(bad)?;
+    let ticks: Vec<i64> = (0..len as i64).map(|i| start + i * step).collect();
     let ticks = Int64Chunked::from_vec("index".into(), ticks);
     Ok(match dtype {
         DataType::Datetime(unit, tz) => ticks.into_datetime(unit, tz).into_series(),
@@ -135,12 +213,25 @@ pub(crate) fn decode<R: polars::io::mmap::MmapBytesReader>(
     let footer = reader.get_metadata().map_err(|e| corrupt(path, e))?;
     let kv = footer.key_value_metadata().clone();
     let metadata = metadata_of(path, kv.as_ref())?;
-    let regular_index = kv
-        .iter()
-        .flatten()
-        .find(|entry| entry.key == REGULAR_INDEX_KEY)
-        .and_then(|entry| entry.value.clone());
+    let entry = |key: &str| {
+        kv.iter()
+            .flatten()
+            .find(|entry| entry.key == key)
+            .and_then(|entry| entry.value.clone())
+    };
+    let regular_index = entry(REGULAR_INDEX_KEY);
+    let arithmetic_index = entry(INDEX_ARITHMETIC_KEY).filter(|_| regular_index.is_none());
+    if arithmetic_index.is_some() {
+        // The index column is rebuilt below, not decoded.
+        reader = reader.with_projection(Some(vec![1]));
+    }
     let mut frame = reader.finish().map_err(|e| corrupt(path, e))?;
+    if let Some(description) = arithmetic_index {
+        let index = rebuild_index(path, &description, frame.height())?;
+        frame
+            .insert_column(0, index.into())
+            .map_err(|e| corrupt(path, e))?;
+    }
     if let Some(description) = regular_index {
         if frame.width() != 1 {
             return Err(corrupt(
@@ -297,6 +388,71 @@ mod tests {
                 .into_no_null_iter()
                 .collect::<Vec<_>>(),
             [60, 120, 180]
+        );
+    }
+
+    /// The footer entry under `key` of an encoded object.
+    fn footer_entry(bytes: &[u8], key: &str) -> Option<String> {
+        let mut reader = ParquetReader::new(Cursor::new(bytes.to_vec()));
+        let metadata = reader.get_metadata().unwrap();
+        metadata
+            .key_value_metadata()
+            .iter()
+            .flatten()
+            .find(|entry| entry.key == key)
+            .and_then(|entry| entry.value.clone())
+    }
+
+    #[test]
+    fn an_evenly_spaced_index_is_described_and_rebuilt_from_the_description() {
+        let quarter_hours = Int64Chunked::from_vec(
+            "index".into(),
+            (0..5000i64)
+                .map(|i| 1_700_000_000_000_000 + i * 900_000_000)
+                .collect(),
+        )
+        .into_datetime(
+            TimeUnit::Microseconds,
+            Some(
+                TimeZone::opt_try_new(Some("Europe/Paris"))
+                    .unwrap()
+                    .unwrap(),
+            ),
+        )
+        .into_series();
+        let bytes = round_trip(quarter_hours);
+        assert_eq!(
+            footer_entry(&bytes, INDEX_ARITHMETIC_KEY).as_deref(),
+            Some("1700000000000000 900000000 datetime[us, Europe/Paris]")
+        );
+        // One label: any step describes it.
+        let one = Series::new("index".into(), vec![42i64]);
+        assert_eq!(
+            footer_entry(&round_trip(one), INDEX_ARITHMETIC_KEY).as_deref(),
+            Some("42 0 i64")
+        );
+    }
+
+    #[test]
+    fn other_indexes_are_decoded_from_their_column() {
+        let uneven = Series::new("index".into(), vec![0i64, 1, 3, 4]);
+        let descending = Series::new("index".into(), vec![9i64, 6, 3, 0]);
+        let overflowing = Series::new("index".into(), vec![i64::MIN, 0, i64::MAX]);
+        let floats = Series::new("index".into(), vec![0.0, 1.0, 2.0]);
+        let empty = Series::new("index".into(), Vec::<i64>::new());
+        for index in [uneven, overflowing, floats, empty] {
+            let bytes = round_trip(index.clone());
+            assert_eq!(
+                footer_entry(&bytes, INDEX_ARITHMETIC_KEY),
+                None,
+                "{index:?}"
+            );
+        }
+        // A descending grid is evenly spaced too (a negative step).
+        let bytes = round_trip(descending);
+        assert_eq!(
+            footer_entry(&bytes, INDEX_ARITHMETIC_KEY).as_deref(),
+            Some("9 -3 i64")
         );
     }
 
