@@ -38,6 +38,9 @@ pub const JOBS: &[&str] = &[
     "w6_disk",
     "raw_parquet_write",
     "raw_parquet_read",
+    "raw_csv_write",
+    "raw_csv_read",
+    "raw_polars_process",
     "range_append",
     "appends_compact",
     "resample_stored",
@@ -504,6 +507,62 @@ pub fn run(job: &Job) -> Result<Value> {
                 &frame.column("values")?.f64()?.iter().collect::<Vec<_>>(),
             )?
         }
+        "raw_csv_write" => {
+            fresh(&job.dir)?;
+            let mut frame = phases.time("build", || Ok(data::series(n, 0).data()?))?;
+            // polars' CSV writer into a ZIP entry with the archive's deflate level, synced
+            // like an archive: the limit for our archives.
+            phases.time("write", || {
+                let file = std::fs::File::create(job.dir.join("raw.zip"))?;
+                let mut zip = ::zip::ZipWriter::new(std::io::BufWriter::new(file));
+                zip.start_file("raw.csv", deflate_level_1())?;
+                CsvWriter::new(&mut zip)
+                    .with_datetime_format(Some("%Y-%m-%d %H:%M:%S".into()))
+                    .finish(&mut frame)?;
+                let file = zip.finish()?.into_inner().map_err(|e| e.into_error())?;
+                file.sync_all()?;
+                Ok(())
+            })?;
+            checksum(&frame.column("values")?.f64()?.iter().collect::<Vec<_>>())
+        }
+        "raw_csv_read" => {
+            let frame = phases.time("read", || {
+                let file = std::fs::File::open(job.dir.join("raw.zip"))?;
+                let mut archive = ::zip::ZipArchive::new(file)?;
+                let mut entry = archive.by_name("raw.csv")?;
+                let mut text = Vec::with_capacity(usize::try_from(entry.size())?);
+                std::io::Read::read_to_end(&mut entry, &mut text)?;
+                // Labels read as text, then parsed with their known format (polars' fast
+                // path; a Datetime column in the schema makes it guess the format per cell).
+                let schema = Schema::from_iter([
+                    Field::new("index".into(), DataType::String),
+                    Field::new("values".into(), DataType::Float64),
+                ]);
+                let mut frame = CsvReadOptions::default()
+                    .with_schema(Some(std::sync::Arc::new(schema)))
+                    .into_reader_with_file_handle(std::io::Cursor::new(text))
+                    .finish()?;
+                let labels = frame.column("index")?.str()?.as_datetime(
+                    Some("%Y-%m-%d %H:%M:%S"),
+                    TimeUnit::Nanoseconds,
+                    false,
+                    false,
+                    None,
+                    &StringChunked::from_iter([Some("raise")]),
+                )?;
+                frame.replace("index", labels.into_series().into())?;
+                Ok(frame)
+            })?;
+            generated(
+                n,
+                &frame.column("values")?.f64()?.iter().collect::<Vec<_>>(),
+            )?
+        }
+        "raw_polars_process" => {
+            let frame = phases.time("build", || Ok(data::series(n, 0).data()?))?;
+            let out = phases.time("process", || Ok(data::polars_resample_interpolate(&frame)))?;
+            checksum(&out.column("values")?.f64()?.iter().collect::<Vec<_>>())
+        }
         other => bail!("unknown job {other:?}; jobs: {}", JOBS.join(", ")),
     };
     Ok(json!({
@@ -512,9 +571,16 @@ pub fn run(job: &Job) -> Result<Value> {
         "signals": job.signals,
         "phases": phases.to_json(),
         "checksum": result.to_json(),
-        "bytes_on_disk": if job.name == "w6_mem" || job.name.starts_with("w1") || job.name.starts_with("w2") { 0 } else { bytes_on_disk(&job.dir) },
+        "bytes_on_disk": if job.name == "w6_mem" || job.name.starts_with("w1") || job.name.ends_with("_process") { 0 } else { bytes_on_disk(&job.dir) },
         "peak_rss_kib": peak_rss_kib(),
     }))
+}
+
+/// The ZIP entry options of the archives: deflate at level 1.
+fn deflate_level_1() -> ::zip::write::SimpleFileOptions {
+    ::zip::write::SimpleFileOptions::default()
+        .compression_method(::zip::CompressionMethod::Deflated)
+        .compression_level(Some(1))
 }
 
 /// The SQLite file of the w4 jobs, as a SQLAlchemy-style URL.
