@@ -20,6 +20,12 @@ use meteaudata::{Dataset, DatasetOpen, Overlap, RefreshOptions, TextDisplay, Tol
 
 use source::Location;
 
+/// mimalloc keeps freed memory for reuse where the system allocator hands large blocks back
+/// to the kernel, to fault them in again on the next allocation: reading 10^7 stored points
+/// took 0.09 s with the system allocator and 0.04 s with mimalloc (`docs/performance.md`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Time series with provenance and processing history: look at them, convert them, draw them.
 #[derive(Parser)]
 #[command(name = "meteaudata", version, about)]
