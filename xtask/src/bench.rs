@@ -1,5 +1,7 @@
-//! `cargo xtask bench`: the workload table of `docs/performance.md`.
+//! `cargo xtask bench`: the workload table of `docs/performance.md`, and our jobs against
+//! their peers (raw polars, ArcticDB, pyarrow) measured in the same run.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -11,6 +13,9 @@ use serde_json::Value;
 const JOBS: &[&str] = &[
     "raw_parquet_write",
     "raw_parquet_read",
+    "raw_csv_write",
+    "raw_csv_read",
+    "raw_polars_process",
     "w1_build",
     "w2_process",
     "w3_write",
@@ -20,9 +25,87 @@ const JOBS: &[&str] = &[
     "w5_write",
     "w5_read",
 ];
+/// The Python peers' jobs (`xtask/peers.py`), run when a Python with `arcticdb` and `pyarrow`
+/// is found.
+const PEER_JOBS: &[&str] = &[
+    "arcticdb_write",
+    "arcticdb_read",
+    "pyarrow_write",
+    "pyarrow_read",
+];
+/// Our job, the peer it is measured against, what is compared, and the bar (at most this
+/// ratio); `None` for a peer shown for information.
+const COMPARISONS: &[(&str, &str, Measure, Option<f64>)] = &[
+    ("w2_process", "raw_polars_process", Measure::Work, Some(1.2)),
+    ("w3_write", "raw_parquet_write", Measure::Work, Some(1.0)),
+    ("w3_write", "arcticdb_write", Measure::Work, Some(1.0)),
+    ("w3_write", "pyarrow_write", Measure::Work, None),
+    ("w3_read", "raw_parquet_read", Measure::Work, Some(1.0)),
+    ("w3_read", "arcticdb_read", Measure::Work, Some(1.0)),
+    ("w3_read", "pyarrow_read", Measure::Work, None),
+    ("w5_write", "raw_csv_write", Measure::Work, Some(1.5)),
+    ("w5_write", "raw_csv_write", Measure::PeakRss, Some(1.5)),
+    ("w5_read", "raw_csv_read", Measure::Work, Some(1.0)),
+    ("w5_read", "raw_csv_read", Measure::PeakRss, Some(1.5)),
+];
 const RUNS: usize = 3;
 const BEGIN: &str = "<!-- xtask bench: begin -->";
 const END: &str = "<!-- xtask bench: end -->";
+
+/// What a comparison compares.
+#[derive(Clone, Copy)]
+enum Measure {
+    /// The job's own timer around the store work.
+    Work,
+    /// The process's peak resident set.
+    PeakRss,
+}
+
+/// A program that runs jobs: our release runner, or a Python with the peers' script.
+struct Runner {
+    program: PathBuf,
+    before: Vec<OsString>,
+}
+
+impl Runner {
+    fn command(&self) -> Command {
+        let mut command = Command::new(&self.program);
+        command.args(&self.before);
+        command
+    }
+}
+
+/// The Python that runs the peers, if one imports them: `$METEAUDATA_PEERS_PYTHON`, else
+/// the test virtualenv's (`$METEAUDATA_PYTHON`, `~/.cache/meteaudata-venv`). `Err` says why
+/// there is none.
+fn peers() -> std::result::Result<Runner, String> {
+    let python: PathBuf = std::env::var_os("METEAUDATA_PEERS_PYTHON")
+        .or_else(|| std::env::var_os("METEAUDATA_PYTHON"))
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(|home| Path::new(&home).join(".cache/meteaudata-venv/bin/python"))
+        })
+        .ok_or("no Python given (set METEAUDATA_PEERS_PYTHON)")?;
+    let imports = Command::new(&python)
+        .args(["-c", "import arcticdb, pyarrow, pandas, numpy"])
+        .output();
+    match imports {
+        Ok(out) if out.status.success() => Ok(Runner {
+            program: python,
+            before: vec![
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("peers.py")
+                    .into(),
+            ],
+        }),
+        Ok(_) => Err(format!(
+            "{} cannot import arcticdb, pyarrow, pandas and numpy (`pip install arcticdb pyarrow`)",
+            python.display()
+        )),
+        Err(e) => Err(format!("cannot run {}: {e}", python.display())),
+    }
+}
 
 struct Row {
     job: String,
@@ -41,18 +124,18 @@ pub(crate) fn target_dir() -> PathBuf {
 }
 
 fn run_job(
-    binary: &Path,
+    runner: &Runner,
     scratch: &Path,
     job: &str,
     n: usize,
     signals: Option<u64>,
 ) -> Result<Row> {
-    run_job_with(binary, scratch, job, n, signals, None)
+    run_job_with(runner, scratch, job, n, signals, None)
 }
 
 /// [`run_job`] against the database `url` (`(label, url)`), the row named `<job> (<label>)`.
 fn run_job_with(
-    binary: &Path,
+    runner: &Runner,
     scratch: &Path,
     job: &str,
     n: usize,
@@ -64,7 +147,7 @@ fn run_job_with(
     let mut last = Value::Null;
     let mut rss = Vec::new();
     for _ in 0..RUNS {
-        let mut command = Command::new(binary);
+        let mut command = runner.command();
         command
             .args([job, "--n", &n.to_string(), "--dir"])
             .arg(scratch);
@@ -119,7 +202,14 @@ fn run_job_with(
 /// Builds, runs and writes the table.
 pub(crate) fn run(quick: bool) -> Result<()> {
     crate::cargo(&["build", "--release", "-p", "meteaudata-workloads"], &[])?;
-    let binary = target_dir().join("release").join("meteaudata-workloads");
+    let ours = Runner {
+        program: target_dir().join("release").join("meteaudata-workloads"),
+        before: Vec::new(),
+    };
+    let peers = peers();
+    if let Err(why) = &peers {
+        eprintln!("the Python peers are not measured: {why}");
+    }
     let scratch = std::env::temp_dir().join(format!("meteaudata-bench-{}", std::process::id()));
     let sizes: &[usize] = if quick {
         &[10_000, 100_000, 1_000_000]
@@ -129,13 +219,21 @@ pub(crate) fn run(quick: bool) -> Result<()> {
     let mut rows = Vec::new();
     for &n in sizes {
         for job in JOBS {
-            let row = run_job(&binary, &scratch, job, n, None)?;
+            let row = run_job(&ours, &scratch, job, n, None)?;
             eprintln!("{job} N={n}: {:.3} s, {:.0} MiB", row.wall, row.rss_mib);
             rows.push(row);
         }
+        if let Ok(python) = &peers {
+            let scratch = scratch.join("peers");
+            for job in PEER_JOBS {
+                let row = run_job(python, &scratch, job, n, None)?;
+                eprintln!("{job} N={n}: {:.3} s, {:.0} MiB", row.wall, row.rss_mib);
+                rows.push(row);
+            }
+        }
         if n <= 1_000_000 {
             for job in ["w6_mem", "w6_disk"] {
-                rows.push(run_job(&binary, &scratch, job, n, Some(50))?);
+                rows.push(run_job(&ours, &scratch, job, n, Some(50))?);
             }
         }
     }
@@ -147,7 +245,7 @@ pub(crate) fn run(quick: bool) -> Result<()> {
         if let Ok(url) = std::env::var(var) {
             for job in ["w4_write", "w4_read"] {
                 let row = run_job_with(
-                    &binary,
+                    &ours,
                     &scratch,
                     job,
                     1_000_000,
@@ -162,7 +260,7 @@ pub(crate) fn run(quick: bool) -> Result<()> {
     let mut scaling = Vec::new();
     for s in [1, 10, 25, 50] {
         for job in ["w6_mem", "w6_disk"] {
-            scaling.push(run_job(&binary, &scratch, job, 1_000_000, Some(s))?);
+            scaling.push(run_job(&ours, &scratch, job, 1_000_000, Some(s))?);
         }
     }
     let _ = std::fs::remove_dir_all(&scratch);
@@ -179,10 +277,48 @@ pub(crate) fn run(quick: bool) -> Result<()> {
             );
         }
     }
-    write_table(&rows, &scaling, quick)
+    write_table(&rows, &scaling, quick, peers.err())
 }
 
-fn write_table(rows: &[Row], scaling: &[Row], quick: bool) -> Result<()> {
+/// The table of [`COMPARISONS`] at every N of at least 10^6 that has both rows.
+fn comparisons(rows: &[Row], absent: Option<&str>) -> String {
+    let mut table = String::from(
+        "\nAgainst the peers, from the rows above (ratio = ours / peer; met when at most the bar):\n\n| ours | peer | N | measure | ours | peer | ratio | bar | met |\n|---|---|---|---|---|---|---|---|---|\n",
+    );
+    let find = |job: &str, n: usize| rows.iter().find(|r| r.job == job && r.n == n);
+    let mut sizes: Vec<usize> = rows
+        .iter()
+        .map(|r| r.n)
+        .filter(|&n| n >= 1_000_000)
+        .collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    for n in sizes {
+        for &(ours, peer, measure, bar) in COMPARISONS {
+            let (Some(a), Some(b)) = (find(ours, n), find(peer, n)) else {
+                continue;
+            };
+            let (name, a, b, unit) = match measure {
+                Measure::Work => ("work", a.work, b.work, "s"),
+                Measure::PeakRss => ("peak RSS", a.rss_mib, b.rss_mib, "MiB"),
+            };
+            let ratio = a / b;
+            table.push_str(&format!(
+                "| {ours} | {peer} | {n} | {name} | {a:.3} {unit} | {b:.3} {unit} | {ratio:.2} | {} | {} |\n",
+                bar.map_or("—".to_owned(), |bar| format!("{bar:.1}")),
+                bar.map_or("", |bar| if ratio <= bar { "yes" } else { "**no**" }),
+            ));
+        }
+    }
+    if let Some(why) = absent {
+        table.push_str(&format!(
+            "\nArcticDB and pyarrow were not measured in this run: {why}.\n"
+        ));
+    }
+    table
+}
+
+fn write_table(rows: &[Row], scaling: &[Row], quick: bool, absent: Option<String>) -> Result<()> {
     let commit = Command::new("git")
         .args(["rev-parse", "--short", "HEAD"])
         .output()
@@ -190,19 +326,24 @@ fn write_table(rows: &[Row], scaling: &[Row], quick: bool) -> Result<()> {
         .unwrap_or_default();
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
     let mut table = format!(
-        "{BEGIN}\n\nMeasured by `cargo xtask bench{}` at commit `{commit}` on {cores} cores. Median of {RUNS} runs, each a fresh process; wall time includes process start; work is the job's own timer around the store work (building the data excluded); peak RSS is the process's `VmHWM`; × raw polars compares work.\n\n| job | N | signals | wall (s) | work (s) | peak RSS (MiB) | bytes on disk | × raw polars |\n|---|---|---|---|---|---|---|---|\n",
+        "{BEGIN}\n\nMeasured by `cargo xtask bench{}` at commit `{commit}` on {cores} cores. Median of {RUNS} runs, each a fresh process; wall time includes process start; work is the job's own timer around the store work (building the data excluded); peak RSS is the process's `VmHWM`; × raw polars compares work with polars' own Parquet (w3, w4) or CSV in a deflated ZIP entry (w5).\n\n| job | N | signals | wall (s) | work (s) | peak RSS (MiB) | bytes on disk | × raw polars |\n|---|---|---|---|---|---|---|---|\n",
         if quick { " --quick" } else { "" }
     );
     for row in rows {
-        let raw = rows.iter().find(|r| {
-            r.n == row.n
-                && r.job
-                    == if row.job.contains("_read") {
-                        "raw_parquet_read"
-                    } else {
-                        "raw_parquet_write"
-                    }
-        });
+        // Archives against polars' CSV in a deflated entry, stores against its Parquet.
+        let format = if row.job.starts_with("w5") {
+            "csv"
+        } else {
+            "parquet"
+        };
+        let direction = if row.job.contains("_read") {
+            "read"
+        } else {
+            "write"
+        };
+        let raw = rows
+            .iter()
+            .find(|r| r.n == row.n && r.job == format!("raw_{format}_{direction}"));
         let ratio = match (
             ["w3", "w4", "w5"].iter().any(|p| row.job.starts_with(p)),
             raw,
@@ -222,6 +363,7 @@ fn write_table(rows: &[Row], scaling: &[Row], quick: bool) -> Result<()> {
             ratio
         ));
     }
+    table.push_str(&comparisons(rows, absent.as_deref()));
     table.push_str("\nw6 scaling at N = 10^6 (peak RSS must not grow with the number of signals on disk):\n\n| job | signals | wall (s) | peak RSS (MiB) | disk / memory wall |\n|---|---|---|---|---|\n");
     for row in scaling {
         let ratio = if row.job == "w6_disk" {
