@@ -39,7 +39,26 @@ pub(crate) fn cargo(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
     eprintln!("+ cargo {}", args.join(" "));
     // The cargo that runs this xtask (`$CARGO`), else the one on `PATH`.
     let program = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(program)
+    let mut command = Command::new(program);
+    // `cargo run` gives this process its package's variables (CARGO_MANIFEST_DIR,
+    // CARGO_PKG_NAME, …); build scripts that watch them (ring's does) would see another
+    // value than in a build from the shell and rebuild their crate and everything above it.
+    for (name, _) in std::env::vars_os() {
+        if let Some(name) = name.to_str()
+            && (name.starts_with("CARGO_PKG_")
+                || [
+                    "CARGO_MANIFEST_DIR",
+                    "CARGO_MANIFEST_PATH",
+                    "CARGO_CRATE_NAME",
+                    "CARGO_BIN_NAME",
+                    "CARGO_PRIMARY_PACKAGE",
+                ]
+                .contains(&name))
+        {
+            command.env_remove(name);
+        }
+    }
+    let status = command
         .args(args)
         .envs(env.iter().copied())
         .status()
