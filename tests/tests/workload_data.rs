@@ -35,6 +35,45 @@ fn d_n_0_matches_the_python_reference() {
     }
 }
 
+/// The Python peers of `cargo xtask bench` (`xtask/peers.py`) generate D(N, 0) with NumPy:
+/// their data must be ours, or the comparison measures different work.
+#[test]
+fn the_python_peers_generate_the_same_data() {
+    let Some(python) = meteaudata_e2e::env::python() else {
+        return;
+    };
+    let xtask = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../xtask");
+    for n in [0, 1, 3_059, 10_000, 1_000_000] {
+        let output = std::process::Command::new(&python)
+            .current_dir(&xtask)
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .args([
+                "-c",
+                &format!(
+                    "import json, peers; print(json.dumps(peers.checksum(peers.values({n}))))"
+                ),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let theirs: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let ours = checksum(&values(n, 0));
+        assert_eq!(theirs["length"], n, "N={n}");
+        assert_eq!(theirs["missing"], ours.missing, "N={n}");
+        assert_eq!(theirs["md5"], ours.md5.as_str(), "N={n}");
+        let sum = theirs["sum"].as_f64().unwrap();
+        assert!(
+            (sum - ours.sum).abs() <= 1e-12 * ours.sum.abs(),
+            "N={n}: {sum} vs {}",
+            ours.sum
+        );
+    }
+}
+
 #[test]
 fn tracked_processing_equals_polars_called_directly() {
     use meteaudata::prelude::*;
