@@ -295,3 +295,49 @@ fn concurrent_saves_of_one_archive_each_write_a_whole_archive() {
         );
     }
 }
+
+/// A series whose CSV text spans several blocks of the streaming writer and reader (they
+/// work 65,536 rows and 4 MiB at a time) comes back with every label and value, and its
+/// text is exactly the rows in order.
+#[test]
+fn a_series_longer_than_many_blocks_streams_out_and_back_whole() {
+    let dir = scratch("archive_blocks");
+    let n = 400_000;
+    let dataset = Dataset::new("blocks")
+        .unwrap()
+        .with_signals([workload::signal(n, 3)])
+        .unwrap();
+    let path = dataset.save_archive(&dir).unwrap();
+    let csv = &entries(&path)["blocks_data/S3#1_data/S3#1_RAW#1.csv"];
+    assert!(csv.len() > 3 * (4 << 20), "{} bytes of text", csv.len());
+    let text = std::str::from_utf8(csv).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some(",S3#1_RAW#1"));
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), n);
+    assert!(rows[0].starts_with("2020-01-01 00:00:00,"), "{}", rows[0]);
+    assert!(
+        rows[n - 1].starts_with("2020-10-04 18:39:00,"),
+        "{}",
+        rows[n - 1]
+    );
+
+    let back = Dataset::load_archive(&path, "blocks").unwrap();
+    let (stored, loaded) = (
+        dataset
+            .signal("S3#1")
+            .unwrap()
+            .time_series("S3#1_RAW#1")
+            .unwrap(),
+        back.signal("S3#1")
+            .unwrap()
+            .time_series("S3#1_RAW#1")
+            .unwrap(),
+    );
+    assert_eq!(loaded.data().unwrap(), stored.data().unwrap());
+    let values = loaded.values().unwrap();
+    assert_eq!(
+        workload::checksum(&values.f64().unwrap().iter().collect::<Vec<_>>()),
+        workload::checksum(&workload::values(n, 3))
+    );
+}
