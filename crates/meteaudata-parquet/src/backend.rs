@@ -221,35 +221,42 @@ impl ParquetBackend {
 
     /// The whole object at `path` (read from the file directly in a local store).
     fn read_bytes(&self, path: &Path, key: &StorageKey) -> Result<bytes::Bytes> {
-        if self.local_dir.is_some() {
-            return Ok(bytes::Bytes::copy_from_slice(
-                self.map_file(path, key)?.as_ref(),
-            ));
+        if let Some(dir) = &self.local_dir {
+            return match std::fs::read(dir.join(path.as_ref())) {
+                Ok(bytes) => Ok(bytes.into()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StorageError::NotFound {
+                    key: key.to_string(),
+                }),
+                Err(e) => Err(StorageError::backend(
+                    BACKEND,
+                    format!("{key} (object {path}) in {}", self.location),
+                    e,
+                )),
+            };
         }
         block_on(async { self.store.get(path).await?.bytes().await })
             .map_err(|e| self.error(path, key, e))
     }
 
-    /// The object at `path` of a local store, memory-mapped. Objects are replaced by
-    /// renaming a new file over them, never rewritten in place, so a mapped file never
-    /// changes under its reader.
-    fn map_file(&self, path: &Path, key: &StorageKey) -> Result<MMapSemaphore> {
-        let Some(dir) = &self.local_dir else {
-            return Err(StorageError::NotFound {
+    /// The file of the object at `path` in the local store folder `dir`. Objects are
+    /// replaced by renaming a new file over them, never rewritten in place, so an open (or
+    /// mapped) file stays whole while it is read.
+    fn open_local(
+        &self,
+        dir: &std::path::Path,
+        path: &Path,
+        key: &StorageKey,
+    ) -> Result<std::fs::File> {
+        std::fs::File::open(dir.join(path.as_ref())).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => StorageError::NotFound {
                 key: key.to_string(),
-            });
-        };
-        let shown = || format!("{key} (object {path}) in {}", self.location);
-        let file = match std::fs::File::open(dir.join(path.as_ref())) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(StorageError::NotFound {
-                    key: key.to_string(),
-                });
-            }
-            Err(e) => return Err(StorageError::backend(BACKEND, shown(), e)),
-        };
-        MMapSemaphore::new_from_file(&file).map_err(|e| StorageError::backend(BACKEND, shown(), e))
+            },
+            _ => StorageError::backend(
+                BACKEND,
+                format!("{key} (object {path}) in {}", self.location),
+                e,
+            ),
+        })
     }
 
     /// The metadata document in the footer of the series object at `path` (an outer error
@@ -405,9 +412,16 @@ impl StorageBackend for ParquetBackend {
                 ),
             })
         };
-        if self.local_dir.is_some() {
+        if let Some(dir) = &self.local_dir {
             // A local object is mapped, not copied: checked and decoded in place.
-            let map = self.map_file(&path, key)?;
+            let map =
+                MMapSemaphore::new_from_file(&self.open_local(dir, &path, key)?).map_err(|e| {
+                    StorageError::backend(
+                        BACKEND,
+                        format!("{key} (object {path}) in {}", self.location),
+                        e,
+                    )
+                })?;
             verify(map.as_ref())?;
             return codec::decode(path.as_ref(), std::io::Cursor::new(map));
         }
@@ -419,24 +433,7 @@ impl StorageBackend for ParquetBackend {
     fn load(&self, key: &StorageKey) -> Result<SeriesData> {
         let path = object_path(&self.root, key, SERIES_EXTENSION);
         if let Some(dir) = &self.local_dir {
-            // Objects are replaced by renaming a new file over them, never rewritten in
-            // place, so an open file stays whole while it is read.
-            let file = match std::fs::File::open(dir.join(path.as_ref())) {
-                Ok(file) => file,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    return Err(StorageError::NotFound {
-                        key: key.to_string(),
-                    });
-                }
-                Err(e) => {
-                    return Err(StorageError::backend(
-                        BACKEND,
-                        format!("{key} (object {path}) in {}", self.location),
-                        e,
-                    ));
-                }
-            };
-            return codec::decode(path.as_ref(), file);
+            return codec::decode(path.as_ref(), self.open_local(dir, &path, key)?);
         }
         let bytes = self.read_bytes(&path, key)?;
         codec::decode(path.as_ref(), std::io::Cursor::new(bytes))
