@@ -13,6 +13,8 @@ use serde_json::Value;
 const JOBS: &[&str] = &[
     "raw_parquet_write",
     "raw_parquet_read",
+    "raw_parquet_plain_write",
+    "raw_parquet_plain_read",
     "raw_csv_write",
     "raw_csv_read",
     "raw_polars_process",
@@ -38,9 +40,21 @@ const PEER_JOBS: &[&str] = &[
 const COMPARISONS: &[(&str, &str, Measure, Option<f64>)] = &[
     ("w2_process", "raw_polars_process", Measure::Work, Some(1.2)),
     ("w3_write", "raw_parquet_write", Measure::Work, Some(1.0)),
+    (
+        "w3_write",
+        "raw_parquet_plain_write",
+        Measure::Work,
+        Some(1.0),
+    ),
     ("w3_write", "arcticdb_write", Measure::Work, Some(1.0)),
     ("w3_write", "pyarrow_write", Measure::Work, None),
     ("w3_read", "raw_parquet_read", Measure::Work, Some(1.0)),
+    (
+        "w3_read",
+        "raw_parquet_plain_read",
+        Measure::Work,
+        Some(1.0),
+    ),
     ("w3_read", "arcticdb_read", Measure::Work, Some(1.0)),
     ("w3_read", "pyarrow_read", Measure::Work, None),
     ("w5_write", "raw_csv_write", Measure::Work, Some(1.5)),

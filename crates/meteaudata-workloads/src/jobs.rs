@@ -38,6 +38,8 @@ pub const JOBS: &[&str] = &[
     "w6_disk",
     "raw_parquet_write",
     "raw_parquet_read",
+    "raw_parquet_plain_write",
+    "raw_parquet_plain_read",
     "raw_csv_write",
     "raw_csv_read",
     "raw_polars_process",
@@ -482,25 +484,31 @@ pub fn run(job: &Job) -> Result<Value> {
             let (signal, series) = last.context("no signal processed")?;
             checksum(&values_of(ds.signal(&signal)?.time_series(&series)?)?)
         }
-        "raw_parquet_write" => {
+        "raw_parquet_write" | "raw_parquet_plain_write" => {
             fresh(&job.dir)?;
             let mut frame = phases.time("build", || Ok(data::series(n, 0).data()?))?;
-            // The same columns (index and values) and compression (LZ4) as the backend.
+            // The same columns (index and values) as the backend, compressed with its codec
+            // (LZ4), or not at all (the backend stores noisy floats uncompressed).
+            let (file, compression) = match job.name.as_str() {
+                "raw_parquet_write" => ("raw.parquet", ParquetCompression::Lz4Raw),
+                _ => ("plain.parquet", ParquetCompression::Uncompressed),
+            };
             phases.time("write", || {
-                let file = std::fs::File::create(job.dir.join("raw.parquet"))?;
+                let file = std::fs::File::create(job.dir.join(file))?;
                 ParquetWriter::new(file)
-                    .with_compression(ParquetCompression::Lz4Raw)
+                    .with_compression(compression)
                     .finish(&mut frame)?;
                 Ok(())
             })?;
             checksum(&frame.column("values")?.f64()?.iter().collect::<Vec<_>>())
         }
-        "raw_parquet_read" => {
+        "raw_parquet_read" | "raw_parquet_plain_read" => {
+            let file = match job.name.as_str() {
+                "raw_parquet_read" => "raw.parquet",
+                _ => "plain.parquet",
+            };
             let frame = phases.time("read", || {
-                Ok(
-                    ParquetReader::new(std::fs::File::open(job.dir.join("raw.parquet"))?)
-                        .finish()?,
-                )
+                Ok(ParquetReader::new(std::fs::File::open(job.dir.join(file))?).finish()?)
             })?;
             generated(
                 n,
