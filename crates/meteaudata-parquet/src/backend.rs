@@ -12,7 +12,6 @@ use meteaudata_storage::{
 use object_store::memory::InMemory;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
-use polars_utils::mmap::MMapSemaphore;
 
 use crate::codec;
 use crate::paths::{
@@ -28,7 +27,8 @@ pub struct ParquetBackend {
     root: Path,
     location: String,
     persistent: bool,
-    /// The directory of a local store: series are read from it directly (memory-mapped).
+    /// The directory of a local store: series are read from it directly (not through
+    /// object_store).
     local_dir: Option<std::path::PathBuf>,
 }
 
@@ -239,8 +239,8 @@ impl ParquetBackend {
     }
 
     /// The file of the object at `path` in the local store folder `dir`. Objects are
-    /// replaced by renaming a new file over them, never rewritten in place, so an open (or
-    /// mapped) file stays whole while it is read.
+    /// replaced by renaming a new file over them, never rewritten in place, so an open file
+    /// stays whole while it is read.
     fn open_local(
         &self,
         dir: &std::path::Path,
@@ -256,6 +256,35 @@ impl ParquetBackend {
                 format!("{key} (object {path}) in {}", self.location),
                 e,
             ),
+        })
+    }
+
+    /// `f` of the bytes of the local object at `path` in the store folder `dir`, read into
+    /// this thread's reused buffer: no new memory per object, and the bytes are still in the
+    /// processor's cache when `f` checks and decodes them (mapping the file instead cost 11 %
+    /// more time to read 10^7 points).
+    fn read_local<T>(
+        &self,
+        dir: &std::path::Path,
+        path: &Path,
+        key: &StorageKey,
+        f: impl FnOnce(&[u8]) -> Result<T>,
+    ) -> Result<T> {
+        OBJECT_BUFFER.with_borrow_mut(|buffer| {
+            buffer.clear();
+            let mut file = self.open_local(dir, path, key)?;
+            std::io::Read::read_to_end(&mut file, buffer).map_err(|e| {
+                StorageError::backend(
+                    BACKEND,
+                    format!("{key} (object {path}) in {}", self.location),
+                    e,
+                )
+            })?;
+            let out = f(buffer);
+            if buffer.capacity() > KEPT_BUFFER {
+                *buffer = Vec::new();
+            }
+            out
         })
     }
 
@@ -335,6 +364,15 @@ impl ParquetBackend {
     }
 }
 
+thread_local! {
+    /// The bytes of the last local object this thread read, kept for the next one.
+    static OBJECT_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A thread keeps its object buffer between reads up to this capacity (a series is stored
+/// as objects of at most 131,072 points, about 1 MiB of floats).
+const KEPT_BUFFER: usize = 8 << 20;
+
 /// The CRC-32 of an object's bytes, as recorded in version manifests.
 fn checksum(bytes: &[u8]) -> String {
     format!("crc32:{:08x}", crc32fast::hash(bytes))
@@ -413,17 +451,10 @@ impl StorageBackend for ParquetBackend {
             })
         };
         if let Some(dir) = &self.local_dir {
-            // A local object is mapped, not copied: checked and decoded in place.
-            let map =
-                MMapSemaphore::new_from_file(&self.open_local(dir, &path, key)?).map_err(|e| {
-                    StorageError::backend(
-                        BACKEND,
-                        format!("{key} (object {path}) in {}", self.location),
-                        e,
-                    )
-                })?;
-            verify(map.as_ref())?;
-            return codec::decode(path.as_ref(), std::io::Cursor::new(map));
+            return self.read_local(dir, &path, key, |bytes| {
+                verify(bytes)?;
+                codec::decode(path.as_ref(), std::io::Cursor::new(bytes))
+            });
         }
         let bytes = self.read_bytes(&path, key)?;
         verify(&bytes)?;
@@ -433,7 +464,9 @@ impl StorageBackend for ParquetBackend {
     fn load(&self, key: &StorageKey) -> Result<SeriesData> {
         let path = object_path(&self.root, key, SERIES_EXTENSION);
         if let Some(dir) = &self.local_dir {
-            return codec::decode(path.as_ref(), self.open_local(dir, &path, key)?);
+            return self.read_local(dir, &path, key, |bytes| {
+                codec::decode(path.as_ref(), std::io::Cursor::new(bytes))
+            });
         }
         let bytes = self.read_bytes(&path, key)?;
         codec::decode(path.as_ref(), std::io::Cursor::new(bytes))
