@@ -357,12 +357,13 @@ impl Blocks<'_> {
         let mut block = std::mem::take(&mut self.carry);
         block.reserve(self.block_bytes);
         self.fill(&mut block, self.block_bytes)?;
+        let mut row_ends = RowEnds::default();
         loop {
             if self.done {
                 return Ok(block);
             }
             // Cut after the last line end outside quotes; the rest starts the next block.
-            if let Some(end) = last_row_end(&block) {
+            if let Some(end) = row_ends.last_in(&block) {
                 self.carry = block.split_off(end + 1);
                 return Ok(block);
             }
@@ -373,22 +374,42 @@ impl Blocks<'_> {
     }
 }
 
-/// The position of the last `\n` of `text` that is outside a quoted cell (quotes pair up,
-/// a doubled quote inside a cell counting twice).
-fn last_row_end(text: &[u8]) -> Option<usize> {
-    if memchr::memchr(b'"', text).is_none() {
-        return memchr::memrchr(b'\n', text);
-    }
-    let mut quoted = false;
-    let mut last = None;
-    for at in memchr::memchr2_iter(b'"', b'\n', text) {
-        if text[at] == b'"' {
-            quoted = !quoted;
-        } else if !quoted {
-            last = Some(at);
+/// Finds the last `\n` outside a quoted cell of a text that grows between calls (quotes pair
+/// up, a doubled quote inside a cell counting twice), looking at each byte once: a row longer
+/// than many blocks costs a pass over its bytes, not one per block read.
+#[derive(Default)]
+struct RowEnds {
+    /// Bytes of the text already looked at.
+    scanned: usize,
+    /// Whether the text looked at ends inside a quoted cell.
+    quoted: bool,
+    /// The last row end found so far.
+    last: Option<usize>,
+}
+
+impl RowEnds {
+    /// The position of the last row end of `text`, which holds the text of the previous
+    /// calls and perhaps more.
+    fn last_in(&mut self, text: &[u8]) -> Option<usize> {
+        let new = &text[self.scanned.min(text.len())..];
+        if memchr::memchr(b'"', new).is_none() {
+            if !self.quoted
+                && let Some(at) = memchr::memrchr(b'\n', new)
+            {
+                self.last = Some(self.scanned + at);
+            }
+        } else {
+            for at in memchr::memchr2_iter(b'"', b'\n', new) {
+                if new[at] == b'"' {
+                    self.quoted = !self.quoted;
+                } else if !self.quoted {
+                    self.last = Some(self.scanned + at);
+                }
+            }
         }
+        self.scanned = text.len();
+        self.last
     }
-    last
 }
 
 /// The columns parsed so far, a chunk per block.
@@ -722,11 +743,28 @@ mod tests {
 
     #[test]
     fn a_row_end_inside_quotes_is_never_a_cut() {
+        let last_row_end = |text: &[u8]| RowEnds::default().last_in(text);
         assert_eq!(last_row_end(b"a,1\nb,2\nc"), Some(7));
         assert_eq!(last_row_end(b"a,1\nb,\"x\ny\"\nc"), Some(11));
         assert_eq!(last_row_end(b"a,1\nb,\"x\ny"), Some(3));
         assert_eq!(last_row_end(b"a,\"\"\"\n\"\n"), Some(7));
         assert_eq!(last_row_end(b"no line end"), None);
+    }
+
+    #[test]
+    fn row_ends_found_as_the_text_grows_are_those_of_the_whole_text() {
+        let text = b"a,1\nb,\"x\n\"\"y\"\nc,\"\n\n\"\nd,2\ne,\"z";
+        let whole = |len: usize| RowEnds::default().last_in(&text[..len]);
+        // Every way of growing the text in two or three steps.
+        for first in 0..=text.len() {
+            for second in first..=text.len() {
+                let mut ends = RowEnds::default();
+                assert_eq!(ends.last_in(&text[..first]), whole(first));
+                assert_eq!(ends.last_in(&text[..second]), whole(second));
+                assert_eq!(ends.last_in(text), whole(text.len()), "{first} {second}");
+            }
+        }
+        assert_eq!(whole(text.len()), Some(24));
     }
 
     #[test]
