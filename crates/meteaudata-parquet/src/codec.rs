@@ -254,12 +254,9 @@ fn metadata_of(
         .ok_or_else(|| corrupt(path, format!("the footer has no {METADATA_KEY:?} entry")))
 }
 
-/// Decodes a whole Parquet object (bytes in memory, or a local file, which polars maps).
-pub(crate) fn decode<R: polars::io::mmap::MmapBytesReader>(
-    path: &str,
-    source: R,
-) -> Result<SeriesData, StorageError> {
-    let mut reader = ParquetReader::new(source);
+/// Decodes a whole Parquet object from its bytes.
+pub(crate) fn decode(path: &str, bytes: &[u8]) -> Result<SeriesData, StorageError> {
+    let mut reader = ParquetReader::new(Cursor::new(bytes));
     let footer = reader.get_metadata().map_err(|e| corrupt(path, e))?;
     let kv = footer.key_value_metadata().clone();
     let metadata = metadata_of(path, kv.as_ref())?;
@@ -340,7 +337,7 @@ mod tests {
     fn round_trip(index: Series) -> Vec<u8> {
         let data = series_data(index);
         let bytes = encode(&data).unwrap();
-        let back = decode("test", Cursor::new(bytes.clone())).unwrap();
+        let back = decode("test", &bytes).unwrap();
         assert_eq!(back.frame, data.frame);
         assert_eq!(back.metadata, data.metadata);
         bytes
@@ -403,7 +400,7 @@ mod tests {
             };
             let bytes = encode(&data).unwrap();
             assert_eq!(values_codecs(&bytes), [expected]);
-            let back = decode("test", Cursor::new(bytes)).unwrap();
+            let back = decode("test", &bytes).unwrap();
             assert!(back.frame.equals_missing(&data.frame));
         }
     }
@@ -478,7 +475,7 @@ mod tests {
             ])))
             .finish(&mut values)
             .unwrap();
-        let back = decode("old", Cursor::new(bytes)).unwrap();
+        let back = decode("old", &bytes).unwrap();
         let index = back.frame.columns()[0].as_materialized_series();
         assert_eq!(
             index.dtype(),

@@ -487,12 +487,7 @@ pub fn run(job: &Job) -> Result<Value> {
         "raw_parquet_write" | "raw_parquet_plain_write" => {
             fresh(&job.dir)?;
             let mut frame = phases.time("build", || Ok(data::series(n, 0).data()?))?;
-            // The same columns (index and values) as the backend, compressed with its codec
-            // (LZ4), or not at all (the backend stores noisy floats uncompressed).
-            let (file, compression) = match job.name.as_str() {
-                "raw_parquet_write" => ("raw.parquet", ParquetCompression::Lz4Raw),
-                _ => ("plain.parquet", ParquetCompression::Uncompressed),
-            };
+            let (file, compression) = raw_parquet(&job.name);
             phases.time("write", || {
                 let file = std::fs::File::create(job.dir.join(file))?;
                 ParquetWriter::new(file)
@@ -503,10 +498,7 @@ pub fn run(job: &Job) -> Result<Value> {
             checksum(&frame.column("values")?.f64()?.iter().collect::<Vec<_>>())
         }
         "raw_parquet_read" | "raw_parquet_plain_read" => {
-            let file = match job.name.as_str() {
-                "raw_parquet_read" => "raw.parquet",
-                _ => "plain.parquet",
-            };
+            let (file, _) = raw_parquet(&job.name);
             let frame = phases.time("read", || {
                 Ok(ParquetReader::new(std::fs::File::open(job.dir.join(file))?).finish()?)
             })?;
@@ -599,6 +591,17 @@ fn sqlite_url(dir: &Path) -> String {
 /// The checksum of values a read job read back, which must be the generator's for D(`n`, 0)
 /// (length, missing count, sum and MD5 of the values): a read that returns other numbers
 /// fails the job instead of giving a figure.
+/// The file and compression of a raw polars Parquet job: the same columns (index and values)
+/// as the backend, compressed with its codec (LZ4), or, for the `plain` jobs, not at all (the
+/// backend stores noisy floats uncompressed).
+fn raw_parquet(job: &str) -> (&'static str, ParquetCompression) {
+    if job.starts_with("raw_parquet_plain") {
+        ("plain.parquet", ParquetCompression::Uncompressed)
+    } else {
+        ("raw.parquet", ParquetCompression::Lz4Raw)
+    }
+}
+
 fn generated(n: usize, values: &[Option<f64>]) -> Result<Checksum> {
     let read = checksum(values);
     let expected = checksum(&data::values(n, 0));
