@@ -62,7 +62,10 @@ const COMPARISONS: &[(&str, &str, Measure, Option<f64>)] = &[
     ("w5_read", "raw_csv_read", Measure::Work, Some(1.0)),
     ("w5_read", "raw_csv_read", Measure::PeakRss, Some(1.5)),
 ];
+/// Runs of each job in the main table (medians).
 const RUNS: usize = 3;
+/// Rounds of the side-by-side comparisons (medians).
+const ROUNDS: usize = 7;
 const BEGIN: &str = "<!-- xtask bench: begin -->";
 const END: &str = "<!-- xtask bench: end -->";
 
@@ -133,8 +136,41 @@ struct Row {
     checksum: Value,
 }
 
+impl Row {
+    /// The medians of `runs` of one job (at least one run).
+    fn median(job: String, n: usize, signals: Option<u64>, runs: &[Row]) -> Row {
+        let middle = |of: fn(&Row) -> f64| {
+            let mut values: Vec<f64> = runs.iter().map(of).collect();
+            values.sort_by(f64::total_cmp);
+            values[values.len() / 2]
+        };
+        let last = runs.last();
+        Row {
+            job,
+            n,
+            signals,
+            wall: middle(|r| r.wall),
+            work: middle(|r| r.work),
+            rss_mib: middle(|r| r.rss_mib),
+            disk: last.map_or(0, |r| r.disk),
+            checksum: last.map_or(Value::Null, |r| r.checksum.clone()),
+        }
+    }
+}
+
 pub(crate) fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from)
+}
+
+/// The directory a job works in: its family's under `scratch` (`w3` for `w3_write` and
+/// `w3_read`), so a read finds its write's data and a write, which empties its directory,
+/// leaves the other families' data for the side-by-side rounds.
+fn job_dir(scratch: &Path, job: &str) -> PathBuf {
+    let family = job
+        .strip_suffix("_write")
+        .or_else(|| job.strip_suffix("_read"))
+        .unwrap_or(job);
+    scratch.join(family)
 }
 
 fn run_job(
@@ -156,61 +192,115 @@ fn run_job_with(
     signals: Option<u64>,
     database: Option<(&str, &str)>,
 ) -> Result<Row> {
-    let mut walls = Vec::new();
-    let mut works = Vec::new();
-    let mut last = Value::Null;
-    let mut rss = Vec::new();
-    for _ in 0..RUNS {
-        let mut command = runner.command();
-        command
-            .args([job, "--n", &n.to_string(), "--dir"])
-            .arg(scratch);
-        if let Some(s) = signals {
-            command.args(["--signals", &s.to_string()]);
-        }
-        if let Some((_, url)) = database {
-            command.args(["--url", url]);
-        }
-        let start = Instant::now();
-        let output = command
-            .output()
-            .with_context(|| format!("cannot run {job}"))?;
-        walls.push(start.elapsed().as_secs_f64());
-        if !output.status.success() {
-            bail!(
-                "{job} --n {n} failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
-        last =
-            serde_json::from_slice(&output.stdout).with_context(|| format!("{job}: bad JSON"))?;
-        rss.push(last["peak_rss_kib"].as_f64().unwrap_or(0.0) / 1024.0);
-        works.push(
-            last["phases"]
-                .as_object()
-                .into_iter()
-                .flatten()
-                .filter(|(phase, _)| phase.as_str() != "build")
-                .filter_map(|(_, seconds)| seconds.as_f64())
-                .sum::<f64>(),
+    let runs = (0..RUNS)
+        .map(|_| run_once(runner, scratch, job, n, signals, database))
+        .collect::<Result<Vec<_>>>()?;
+    let name = match database {
+        Some((label, _)) => format!("{job} ({label})"),
+        None => job.to_owned(),
+    };
+    Ok(Row::median(name, n, signals, &runs))
+}
+
+/// One fresh process of `job`.
+fn run_once(
+    runner: &Runner,
+    scratch: &Path,
+    job: &str,
+    n: usize,
+    signals: Option<u64>,
+    database: Option<(&str, &str)>,
+) -> Result<Row> {
+    let mut command = runner.command();
+    command
+        .args([job, "--n", &n.to_string(), "--dir"])
+        .arg(job_dir(scratch, job));
+    if let Some(s) = signals {
+        command.args(["--signals", &s.to_string()]);
+    }
+    if let Some((_, url)) = database {
+        command.args(["--url", url]);
+    }
+    let start = Instant::now();
+    let output = command
+        .output()
+        .with_context(|| format!("cannot run {job}"))?;
+    let wall = start.elapsed().as_secs_f64();
+    if !output.status.success() {
+        bail!(
+            "{job} --n {n} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
         );
     }
-    walls.sort_by(f64::total_cmp);
-    works.sort_by(f64::total_cmp);
-    rss.sort_by(f64::total_cmp);
+    let out: Value =
+        serde_json::from_slice(&output.stdout).with_context(|| format!("{job}: bad JSON"))?;
+    let work = out["phases"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(phase, _)| phase.as_str() != "build")
+        .filter_map(|(_, seconds)| seconds.as_f64())
+        .sum::<f64>();
     Ok(Row {
-        job: match database {
-            Some((label, _)) => format!("{job} ({label})"),
-            None => job.to_owned(),
-        },
+        job: job.to_owned(),
         n,
         signals,
-        wall: walls[RUNS / 2],
-        work: works[RUNS / 2],
-        rss_mib: rss[RUNS / 2],
-        disk: last["bytes_on_disk"].as_u64().unwrap_or(0),
-        checksum: last["checksum"].clone(),
+        wall,
+        work,
+        rss_mib: out["peak_rss_kib"].as_f64().unwrap_or(0.0) / 1024.0,
+        disk: out["bytes_on_disk"].as_u64().unwrap_or(0),
+        checksum: out["checksum"].clone(),
     })
+}
+
+/// Our compared jobs against their peers at `n`, side by side: in each of [`ROUNDS`]
+/// rounds our job and then each of its peers run once, so that a slow spell of the machine
+/// falls on both; one median row per job and our job. The data of read jobs is the main
+/// pass's (each family keeps its own directory).
+fn side_by_side(
+    ours: &Runner,
+    python: Option<&Runner>,
+    scratch: &Path,
+    n: usize,
+) -> Result<Vec<(String, Row)>> {
+    let mut rows = Vec::new();
+    let mut compared: Vec<&str> = Vec::new();
+    for &(job, ..) in COMPARISONS {
+        if !compared.contains(&job) {
+            compared.push(job);
+        }
+    }
+    for job in compared {
+        let mut contenders: Vec<(&str, &Runner)> = vec![(job, ours)];
+        for &(_, peer, _, _) in COMPARISONS.iter().filter(|c| c.0 == job) {
+            let runner = if PEER_JOBS.contains(&peer) {
+                match python {
+                    Some(python) => python,
+                    None => continue,
+                }
+            } else {
+                ours
+            };
+            if !contenders.iter().any(|(j, _)| *j == peer) {
+                contenders.push((peer, runner));
+            }
+        }
+        let mut runs: Vec<Vec<Row>> = contenders.iter().map(|_| Vec::new()).collect();
+        for _ in 0..ROUNDS {
+            for ((name, runner), runs) in contenders.iter().zip(&mut runs) {
+                runs.push(run_once(runner, scratch, name, n, None, None)?);
+            }
+        }
+        for ((name, _), runs) in contenders.iter().zip(&runs) {
+            let row = Row::median((*name).to_owned(), n, None, runs);
+            eprintln!(
+                "side by side with {job}: {name} N={n}: {:.3} s work",
+                row.work
+            );
+            rows.push((job.to_owned(), row));
+        }
+    }
+    Ok(rows)
 }
 
 /// Builds, runs and writes the table.
@@ -231,6 +321,7 @@ pub(crate) fn run(quick: bool) -> Result<()> {
         &[10_000, 100_000, 1_000_000, 10_000_000]
     };
     let mut rows = Vec::new();
+    let mut side = Vec::new();
     for &n in sizes {
         for job in JOBS {
             let row = run_job(&ours, &scratch, job, n, None)?;
@@ -238,12 +329,14 @@ pub(crate) fn run(quick: bool) -> Result<()> {
             rows.push(row);
         }
         if let Ok(python) = &peers {
-            let scratch = scratch.join("peers");
             for job in PEER_JOBS {
                 let row = run_job(python, &scratch, job, n, None)?;
                 eprintln!("{job} N={n}: {:.3} s, {:.0} MiB", row.wall, row.rss_mib);
                 rows.push(row);
             }
+        }
+        if n >= 1_000_000 {
+            side.extend(side_by_side(&ours, peers.as_ref().ok(), &scratch, n)?);
         }
         if n <= 1_000_000 {
             for job in ["w6_mem", "w6_disk"] {
@@ -291,25 +384,25 @@ pub(crate) fn run(quick: bool) -> Result<()> {
             );
         }
     }
-    write_table(&rows, &scaling, quick, peers.err())
+    write_table(&rows, &side, &scaling, quick, peers.err())
 }
 
-/// The table of [`COMPARISONS`] at every N of at least 10^6 that has both rows.
-fn comparisons(rows: &[Row], absent: Option<&str>) -> String {
-    let mut table = String::from(
-        "\nAgainst the peers, from the rows above (ratio = ours / peer; met when at most the bar):\n\n| ours | peer | N | measure | ours | peer | ratio | bar | met |\n|---|---|---|---|---|---|---|---|---|\n",
+/// The table of [`COMPARISONS`] from the side-by-side rounds: every N that has both rows.
+fn comparisons(side: &[(String, Row)], absent: Option<&str>) -> String {
+    let mut table = format!(
+        "\nAgainst the peers, side by side: in each of {ROUNDS} rounds our job and then each of its peers run once, each a fresh process; medians (ratio = ours / peer; met when at most the bar):\n\n| ours | peer | N | measure | ours | peer | ratio | bar | met |\n|---|---|---|---|---|---|---|---|---|\n",
     );
-    let find = |job: &str, n: usize| rows.iter().find(|r| r.job == job && r.n == n);
-    let mut sizes: Vec<usize> = rows
-        .iter()
-        .map(|r| r.n)
-        .filter(|&n| n >= 1_000_000)
-        .collect();
+    let find = |ours: &str, job: &str, n: usize| {
+        side.iter()
+            .find(|(with, r)| with == ours && r.job == job && r.n == n)
+            .map(|(_, r)| r)
+    };
+    let mut sizes: Vec<usize> = side.iter().map(|(_, r)| r.n).collect();
     sizes.sort_unstable();
     sizes.dedup();
     for n in sizes {
         for &(ours, peer, measure, bar) in COMPARISONS {
-            let (Some(a), Some(b)) = (find(ours, n), find(peer, n)) else {
+            let (Some(a), Some(b)) = (find(ours, ours, n), find(ours, peer, n)) else {
                 continue;
             };
             let (name, a, b, unit) = match measure {
@@ -317,8 +410,9 @@ fn comparisons(rows: &[Row], absent: Option<&str>) -> String {
                 Measure::PeakRss => ("peak RSS", a.rss_mib, b.rss_mib, "MiB"),
             };
             let ratio = a / b;
+            // Four decimals: the short reads take a few milliseconds.
             table.push_str(&format!(
-                "| {ours} | {peer} | {n} | {name} | {a:.3} {unit} | {b:.3} {unit} | {ratio:.2} | {} | {} |\n",
+                "| {ours} | {peer} | {n} | {name} | {a:.4} {unit} | {b:.4} {unit} | {ratio:.2} | {} | {} |\n",
                 bar.map_or("—".to_owned(), |bar| format!("{bar:.1}")),
                 bar.map_or("", |bar| if ratio <= bar { "yes" } else { "**no**" }),
             ));
@@ -332,7 +426,13 @@ fn comparisons(rows: &[Row], absent: Option<&str>) -> String {
     table
 }
 
-fn write_table(rows: &[Row], scaling: &[Row], quick: bool, absent: Option<String>) -> Result<()> {
+fn write_table(
+    rows: &[Row],
+    side: &[(String, Row)],
+    scaling: &[Row],
+    quick: bool,
+    absent: Option<String>,
+) -> Result<()> {
     let commit = Command::new("git")
         .args(["rev-parse", "--short", "HEAD"])
         .output()
@@ -377,7 +477,7 @@ fn write_table(rows: &[Row], scaling: &[Row], quick: bool, absent: Option<String
             ratio
         ));
     }
-    table.push_str(&comparisons(rows, absent.as_deref()));
+    table.push_str(&comparisons(side, absent.as_deref()));
     table.push_str("\nw6 scaling at N = 10^6 (peak RSS must not grow with the number of signals on disk):\n\n| job | signals | wall (s) | peak RSS (MiB) | disk / memory wall |\n|---|---|---|---|---|\n");
     for row in scaling {
         let ratio = if row.job == "w6_disk" {
