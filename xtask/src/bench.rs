@@ -64,7 +64,8 @@ const COMPARISONS: &[(&str, &str, Measure, Option<f64>)] = &[
 ];
 /// Runs of each job in the main table (medians).
 const RUNS: usize = 3;
-/// Rounds of the side-by-side comparisons (medians).
+/// Rounds of the side-by-side comparisons, at least (medians): rounded up to a multiple of
+/// the jobs compared, so that each takes every place in a round equally often.
 const ROUNDS: usize = 7;
 const BEGIN: &str = "<!-- xtask bench: begin -->";
 const END: &str = "<!-- xtask bench: end -->";
@@ -253,9 +254,10 @@ fn run_once(
     })
 }
 
-/// Our compared jobs against their peers at `n`, side by side: in each of [`ROUNDS`]
-/// rounds our job and then each of its peers run once, so that a slow spell of the machine
-/// falls on both; one median row per job and our job. The data of read jobs is the main
+/// Our compared jobs against their peers at `n`, side by side: in each of [`ROUNDS`] (or
+/// more) rounds our job and each of its peers run once, in an order rotating by one each
+/// round, so that a slow spell of the machine falls on all of them; one median row per job
+/// and our job. The data of read jobs is the main
 /// pass's (each family keeps its own directory).
 fn side_by_side(
     ours: &Runner,
@@ -286,9 +288,14 @@ fn side_by_side(
             }
         }
         let mut runs: Vec<Vec<Row>> = contenders.iter().map(|_| Vec::new()).collect();
-        for _ in 0..ROUNDS {
-            for ((name, runner), runs) in contenders.iter().zip(&mut runs) {
-                runs.push(run_once(runner, scratch, name, n, None, None)?);
+        // The order rotates by one each round: a job is not always the one that follows
+        // the same other job (a Python peer's exit, say), and takes every place equally often.
+        let count = contenders.len();
+        for round in 0..ROUNDS.div_ceil(count) * count {
+            for k in 0..count {
+                let at = (round + k) % count;
+                let (name, runner) = contenders[at];
+                runs[at].push(run_once(runner, scratch, name, n, None, None)?);
             }
         }
         for ((name, _), runs) in contenders.iter().zip(&runs) {
@@ -390,7 +397,7 @@ pub(crate) fn run(quick: bool) -> Result<()> {
 /// The table of [`COMPARISONS`] from the side-by-side rounds: every N that has both rows.
 fn comparisons(side: &[(String, Row)], absent: Option<&str>) -> String {
     let mut table = format!(
-        "\nAgainst the peers, side by side: in each of {ROUNDS} rounds our job and then each of its peers run once, each a fresh process; medians (ratio = ours / peer; met when at most the bar):\n\n| ours | peer | N | measure | ours | peer | ratio | bar | met |\n|---|---|---|---|---|---|---|---|---|\n",
+        "\nAgainst the peers, side by side: in each of at least {ROUNDS} rounds (a multiple of the jobs compared) our job and each of its peers run once, each a fresh process, in an order that rotates by one each round; medians (ratio = ours / peer; met when at most the bar):\n\n| ours | peer | N | measure | ours | peer | ratio | bar | met |\n|---|---|---|---|---|---|---|---|---|\n",
     );
     let find = |ours: &str, job: &str, n: usize| {
         side.iter()
