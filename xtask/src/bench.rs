@@ -139,22 +139,22 @@ struct Row {
 
 impl Row {
     /// The medians of `runs` of one job (at least one run).
-    fn median(job: String, n: usize, signals: Option<u64>, runs: &[Row]) -> Row {
+    fn median(runs: &[Row]) -> Row {
         let middle = |of: fn(&Row) -> f64| {
             let mut values: Vec<f64> = runs.iter().map(of).collect();
             values.sort_by(f64::total_cmp);
             values[values.len() / 2]
         };
-        let last = runs.last();
+        let last = &runs[runs.len() - 1];
         Row {
-            job,
-            n,
-            signals,
+            job: last.job.clone(),
+            n: last.n,
+            signals: last.signals,
             wall: middle(|r| r.wall),
             work: middle(|r| r.work),
             rss_mib: middle(|r| r.rss_mib),
-            disk: last.map_or(0, |r| r.disk),
-            checksum: last.map_or(Value::Null, |r| r.checksum.clone()),
+            disk: last.disk,
+            checksum: last.checksum.clone(),
         }
     }
 }
@@ -196,11 +196,11 @@ fn run_job_with(
     let runs = (0..RUNS)
         .map(|_| run_once(runner, scratch, job, n, signals, database))
         .collect::<Result<Vec<_>>>()?;
-    let name = match database {
-        Some((label, _)) => format!("{job} ({label})"),
-        None => job.to_owned(),
-    };
-    Ok(Row::median(name, n, signals, &runs))
+    let mut row = Row::median(&runs);
+    if let Some((label, _)) = database {
+        row.job = format!("{job} ({label})");
+    }
+    Ok(row)
 }
 
 /// One fresh process of `job`.
@@ -257,14 +257,14 @@ fn run_once(
 /// Our compared jobs against their peers at `n`, side by side: in each of [`ROUNDS`] (or
 /// more) rounds our job and each of its peers run once, in an order rotating by one each
 /// round, so that a slow spell of the machine falls on all of them; one median row per job
-/// and our job. The data of read jobs is the main
-/// pass's (each family keeps its own directory).
+/// (a peer is compared with one of our jobs only). The data of read jobs is the main pass's
+/// (each family keeps its own directory).
 fn side_by_side(
     ours: &Runner,
     python: Option<&Runner>,
     scratch: &Path,
     n: usize,
-) -> Result<Vec<(String, Row)>> {
+) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
     let mut compared: Vec<&str> = Vec::new();
     for &(job, ..) in COMPARISONS {
@@ -298,13 +298,13 @@ fn side_by_side(
                 runs[at].push(run_once(runner, scratch, name, n, None, None)?);
             }
         }
-        for ((name, _), runs) in contenders.iter().zip(&runs) {
-            let row = Row::median((*name).to_owned(), n, None, runs);
+        for runs in &runs {
+            let row = Row::median(runs);
             eprintln!(
-                "side by side with {job}: {name} N={n}: {:.3} s work",
-                row.work
+                "side by side with {job}: {} N={n}: {:.3} s work",
+                row.job, row.work
             );
-            rows.push((job.to_owned(), row));
+            rows.push(row);
         }
     }
     Ok(rows)
@@ -328,7 +328,6 @@ pub(crate) fn run(quick: bool) -> Result<()> {
         &[10_000, 100_000, 1_000_000, 10_000_000]
     };
     let mut rows = Vec::new();
-    let mut side = Vec::new();
     for &n in sizes {
         for job in JOBS {
             let row = run_job(&ours, &scratch, job, n, None)?;
@@ -343,7 +342,13 @@ pub(crate) fn run(quick: bool) -> Result<()> {
             }
         }
         if n >= 1_000_000 {
-            side.extend(side_by_side(&ours, peers.as_ref().ok(), &scratch, n)?);
+            // The compared jobs' rows become the medians of their side-by-side rounds.
+            for row in side_by_side(&ours, peers.as_ref().ok(), &scratch, n)? {
+                match rows.iter_mut().find(|r| r.job == row.job && r.n == n) {
+                    Some(sequential) => *sequential = row,
+                    None => rows.push(row),
+                }
+            }
         }
         if n <= 1_000_000 {
             for job in ["w6_mem", "w6_disk"] {
@@ -391,25 +396,26 @@ pub(crate) fn run(quick: bool) -> Result<()> {
             );
         }
     }
-    write_table(&rows, &side, &scaling, quick, peers.err())
+    write_table(&rows, &scaling, quick, peers.err())
 }
 
-/// The table of [`COMPARISONS`] from the side-by-side rounds: every N that has both rows.
-fn comparisons(side: &[(String, Row)], absent: Option<&str>) -> String {
+/// The table of [`COMPARISONS`] at every N of at least 10^6 (where the compared jobs' rows are
+/// the medians of their side-by-side rounds) that has both rows.
+fn comparisons(rows: &[Row], absent: Option<&str>) -> String {
     let mut table = format!(
         "\nAgainst the peers, side by side: in each of at least {ROUNDS} rounds (a multiple of the jobs compared) our job and each of its peers run once, each a fresh process, in an order that rotates by one each round; medians (ratio = ours / peer; met when at most the bar):\n\n| ours | peer | N | measure | ours | peer | ratio | bar | met |\n|---|---|---|---|---|---|---|---|---|\n",
     );
-    let find = |ours: &str, job: &str, n: usize| {
-        side.iter()
-            .find(|(with, r)| with == ours && r.job == job && r.n == n)
-            .map(|(_, r)| r)
-    };
-    let mut sizes: Vec<usize> = side.iter().map(|(_, r)| r.n).collect();
+    let find = |job: &str, n: usize| rows.iter().find(|r| r.job == job && r.n == n);
+    let mut sizes: Vec<usize> = rows
+        .iter()
+        .map(|r| r.n)
+        .filter(|&n| n >= 1_000_000)
+        .collect();
     sizes.sort_unstable();
     sizes.dedup();
     for n in sizes {
         for &(ours, peer, measure, bar) in COMPARISONS {
-            let (Some(a), Some(b)) = (find(ours, ours, n), find(ours, peer, n)) else {
+            let (Some(a), Some(b)) = (find(ours, n), find(peer, n)) else {
                 continue;
             };
             let (name, a, b, unit) = match measure {
@@ -433,13 +439,7 @@ fn comparisons(side: &[(String, Row)], absent: Option<&str>) -> String {
     table
 }
 
-fn write_table(
-    rows: &[Row],
-    side: &[(String, Row)],
-    scaling: &[Row],
-    quick: bool,
-    absent: Option<String>,
-) -> Result<()> {
+fn write_table(rows: &[Row], scaling: &[Row], quick: bool, absent: Option<String>) -> Result<()> {
     let commit = Command::new("git")
         .args(["rev-parse", "--short", "HEAD"])
         .output()
@@ -447,7 +447,7 @@ fn write_table(
         .unwrap_or_default();
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
     let mut table = format!(
-        "{BEGIN}\n\nMeasured by `cargo xtask bench{}` at commit `{commit}` on {cores} cores. Median of {RUNS} runs, each a fresh process; wall time includes process start; work is the job's own timer around the store work (building the data excluded); peak RSS is the process's `VmHWM`; × raw polars compares work with polars' own Parquet (w3, w4) or CSV in a deflated ZIP entry (w5).\n\n| job | N | signals | wall (s) | work (s) | peak RSS (MiB) | bytes on disk | × raw polars |\n|---|---|---|---|---|---|---|---|\n",
+        "{BEGIN}\n\nMeasured by `cargo xtask bench{}` at commit `{commit}` on {cores} cores. Median of {RUNS} runs, each a fresh process, one job after the other, except for the jobs of the peers table below at N of 10^6 and more: their rows are the medians of its side-by-side rounds; wall time includes process start; work is the job's own timer around the store work (building the data excluded); peak RSS is the process's `VmHWM`; × raw polars compares work with polars' own Parquet (w3, w4) or CSV in a deflated ZIP entry (w5).\n\n| job | N | signals | wall (s) | work (s) | peak RSS (MiB) | bytes on disk | × raw polars |\n|---|---|---|---|---|---|---|---|\n",
         if quick { " --quick" } else { "" }
     );
     for row in rows {
@@ -484,7 +484,7 @@ fn write_table(
             ratio
         ));
     }
-    table.push_str(&comparisons(side, absent.as_deref()));
+    table.push_str(&comparisons(rows, absent.as_deref()));
     table.push_str("\nw6 scaling at N = 10^6 (peak RSS must not grow with the number of signals on disk):\n\n| job | signals | wall (s) | peak RSS (MiB) | disk / memory wall |\n|---|---|---|---|---|\n");
     for row in scaling {
         let ratio = if row.job == "w6_disk" {
