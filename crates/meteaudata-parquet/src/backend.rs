@@ -222,17 +222,9 @@ impl ParquetBackend {
     /// The whole object at `path` (read from the file directly in a local store).
     fn read_bytes(&self, path: &Path, key: &StorageKey) -> Result<bytes::Bytes> {
         if let Some(dir) = &self.local_dir {
-            return match std::fs::read(dir.join(path.as_ref())) {
-                Ok(bytes) => Ok(bytes.into()),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StorageError::NotFound {
-                    key: key.to_string(),
-                }),
-                Err(e) => Err(StorageError::backend(
-                    BACKEND,
-                    format!("{key} (object {path}) in {}", self.location),
-                    e,
-                )),
-            };
+            return std::fs::read(dir.join(path.as_ref()))
+                .map(Into::into)
+                .map_err(|e| self.io_error(path, key, e));
         }
         block_on(async { self.store.get(path).await?.bytes().await })
             .map_err(|e| self.error(path, key, e))
@@ -247,16 +239,22 @@ impl ParquetBackend {
         path: &Path,
         key: &StorageKey,
     ) -> Result<std::fs::File> {
-        std::fs::File::open(dir.join(path.as_ref())).map_err(|e| match e.kind() {
+        std::fs::File::open(dir.join(path.as_ref())).map_err(|e| self.io_error(path, key, e))
+    }
+
+    /// A local file error of the object at `path` for `key`: a missing file is
+    /// [`StorageError::NotFound`].
+    fn io_error(&self, path: &Path, key: &StorageKey, error: std::io::Error) -> StorageError {
+        match error.kind() {
             std::io::ErrorKind::NotFound => StorageError::NotFound {
                 key: key.to_string(),
             },
             _ => StorageError::backend(
                 BACKEND,
                 format!("{key} (object {path}) in {}", self.location),
-                e,
+                error,
             ),
-        })
+        }
     }
 
     /// `f` of the bytes of the object at `path`. A local object is read into this thread's
@@ -275,13 +273,8 @@ impl ParquetBackend {
         OBJECT_BUFFER.with_borrow_mut(|buffer| {
             buffer.clear();
             let mut file = self.open_local(dir, path, key)?;
-            std::io::Read::read_to_end(&mut file, buffer).map_err(|e| {
-                StorageError::backend(
-                    BACKEND,
-                    format!("{key} (object {path}) in {}", self.location),
-                    e,
-                )
-            })?;
+            std::io::Read::read_to_end(&mut file, buffer)
+                .map_err(|e| self.io_error(path, key, e))?;
             let out = f(buffer);
             if buffer.capacity() > KEPT_BUFFER {
                 *buffer = Vec::new();

@@ -345,7 +345,7 @@ mod tests {
 
     /// The compressed bytes of the index and values columns of the first row group.
     fn column_sizes(bytes: &[u8]) -> (i64, i64) {
-        let mut reader = ParquetReader::new(Cursor::new(bytes.to_vec()));
+        let mut reader = ParquetReader::new(Cursor::new(bytes));
         let metadata = reader.get_metadata().unwrap();
         let columns = metadata.row_groups[0].parquet_columns();
         (columns[0].compressed_size(), columns[1].compressed_size())
@@ -353,7 +353,7 @@ mod tests {
 
     /// The codec of the values column in every row group.
     fn values_codecs(bytes: &[u8]) -> Vec<polars_parquet::parquet::compression::Compression> {
-        let mut reader = ParquetReader::new(Cursor::new(bytes.to_vec()));
+        let mut reader = ParquetReader::new(Cursor::new(bytes));
         let metadata = reader.get_metadata().unwrap();
         metadata
             .row_groups
@@ -494,7 +494,7 @@ mod tests {
 
     /// The footer entry under `key` of an encoded object.
     fn footer_entry(bytes: &[u8], key: &str) -> Option<String> {
-        let mut reader = ParquetReader::new(Cursor::new(bytes.to_vec()));
+        let mut reader = ParquetReader::new(Cursor::new(bytes));
         let metadata = reader.get_metadata().unwrap();
         metadata
             .key_value_metadata()

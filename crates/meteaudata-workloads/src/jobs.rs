@@ -588,9 +588,6 @@ fn sqlite_url(dir: &Path) -> String {
     format!("sqlite:///{}", dir.join("workload.db").display())
 }
 
-/// The checksum of values a read job read back, which must be the generator's for D(`n`, 0)
-/// (length, missing count, sum and MD5 of the values): a read that returns other numbers
-/// fails the job instead of giving a figure.
 /// The file and compression of a raw polars Parquet job: the same columns (index and values)
 /// as the backend, compressed with its codec (LZ4), or, for the `plain` jobs, not at all (the
 /// backend stores noisy floats uncompressed).
@@ -602,6 +599,9 @@ fn raw_parquet(job: &str) -> (&'static str, ParquetCompression) {
     }
 }
 
+/// The checksum of values a read job read back, which must be the generator's for D(`n`, 0)
+/// (length, missing count, sum and MD5 of the values): a read that returns other numbers
+/// fails the job instead of giving a figure.
 fn generated(n: usize, values: &[Option<f64>]) -> Result<Checksum> {
     let read = checksum(values);
     let expected = checksum(&data::values(n, 0));
