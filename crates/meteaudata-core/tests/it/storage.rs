@@ -1,8 +1,8 @@
 //! Backends attached to signals and datasets: what auto-save writes, memory that is really
 //! released, reopening from the store alone, migration, and failures that lose nothing.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use meteaudata_core::storage_layer::versions::VersionLog;
 use meteaudata_core::storage_layer::{
@@ -13,12 +13,13 @@ use meteaudata_core::*;
 use crate::common::{double, hourly, signal};
 
 /// A memory store that pretends to be persistent, counts series writes and can fail the
-/// n-th one.
+/// n-th one, and records the documents it is asked to load.
 #[derive(Debug, Default)]
 struct Probe {
     inner: MemoryBackend,
     saves: AtomicUsize,
     fail_at: Option<usize>,
+    documents_loaded: Mutex<Vec<String>>,
 }
 
 impl Probe {
@@ -86,6 +87,7 @@ impl StorageBackend for Probe {
         self.inner.create_document(key, document)
     }
     fn load_document(&self, key: &StorageKey) -> meteaudata_core::storage_layer::Result<String> {
+        self.documents_loaded.lock().unwrap().push(key.to_string());
         self.inner.load_document(key)
     }
     fn list_documents(
@@ -293,6 +295,50 @@ fn switching_from_memory_to_a_store_migrates_everything() {
     let reopened =
         Dataset::open_from(Attachment::new(probe, true, usize::MAX), "plant", false).unwrap();
     assert_eq!(reopened.signal("B#1").unwrap(), ds.signal("B#1").unwrap());
+}
+
+#[test]
+fn opening_a_dataset_reads_each_commit_and_checkpoint_once() {
+    let probe = Arc::new(Probe::default());
+    // The commits and checkpoints an open reads, each read exactly once.
+    let open = |ds: &Dataset| {
+        probe.documents_loaded.lock().unwrap().clear();
+        let reopened = Dataset::open_from(
+            Attachment::new(probe.clone(), true, usize::MAX),
+            "plant",
+            true,
+        )
+        .unwrap();
+        assert_eq!(reopened.all_signals(), ds.all_signals());
+        assert_eq!(reopened.signal("A#1").unwrap(), ds.signal("A#1").unwrap());
+        let loaded = probe.documents_loaded.lock().unwrap().clone();
+        let versioned: Vec<&String> = loaded
+            .iter()
+            .filter(|k| k.contains("/_log/") || k.contains("/_checkpoint/"))
+            .collect();
+        // Finding the latest version reads its commit, which rebuilding it needs too.
+        assert!(
+            versioned.iter().any(|k| k.contains("/_log/")),
+            "no commit read: {loaded:?}"
+        );
+        for key in &versioned {
+            assert_eq!(
+                versioned.iter().filter(|k| k == &key).count(),
+                1,
+                "{key} read more than once: {loaded:?}"
+            );
+        }
+    };
+    let mut ds = dataset();
+    ds.set_backend(probe.clone(), true).unwrap();
+    // Version 1 is both the latest and the oldest version, and the hint names it.
+    open(&ds);
+    ds.signal_mut("A#1")
+        .unwrap()
+        .process(&["A#1_RAW#1"], double, ProcessOptions::default())
+        .unwrap();
+    // The hint lags behind the latest version.
+    open(&ds);
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! version, committing the next one, tags and pruning.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -157,6 +158,11 @@ pub struct PruneReport {
 pub struct VersionLog<'a> {
     backend: &'a dyn StorageBackend,
     name: String,
+    /// The commit documents `exists` read, each handed to the next `commit_doc` of its
+    /// version instead of reading it again: finding the
+    /// latest version reads the commits after the hint, and rebuilding that version needs
+    /// them. A commit document never changes once written, so a copy cannot be stale.
+    found: Mutex<HashMap<u64, CommitDoc>>,
 }
 
 impl<'a> VersionLog<'a> {
@@ -166,6 +172,7 @@ impl<'a> VersionLog<'a> {
         Ok(VersionLog {
             backend,
             name: name.to_owned(),
+            found: Mutex::new(HashMap::new()),
         })
     }
 
@@ -224,12 +231,26 @@ impl<'a> VersionLog<'a> {
         .expect("a pointer serializes")
     }
 
+    fn found(&self) -> std::sync::MutexGuard<'_, HashMap<u64, CommitDoc>> {
+        self.found
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     fn commit_doc(&self, version: u64) -> Result<Option<CommitDoc>> {
-        self.read(&self.log_key(version))
+        let found = self.found().remove(&version);
+        match found {
+            Some(doc) => Ok(Some(doc)),
+            None => self.read(&self.log_key(version)),
+        }
     }
 
     fn exists(&self, version: u64) -> Result<bool> {
-        Ok(self.commit_doc(version)?.is_some())
+        let Some(doc) = self.commit_doc(version)? else {
+            return Ok(false);
+        };
+        self.found().insert(version, doc);
+        Ok(true)
     }
 
     /// The oldest version kept (1, unless pruned).
@@ -353,6 +374,9 @@ impl<'a> VersionLog<'a> {
             c = c.saturating_sub(CHECKPOINT_INTERVAL);
         }
         candidates.push(floor);
+        // Non-increasing, so this drops every repeat (a version that is also the floor or a
+        // checkpoint interval).
+        candidates.dedup();
         let mut start = (0, Manifest::default());
         for c in candidates.into_iter().filter(|c| *c <= version && *c > 0) {
             if let Some(doc) = self.read::<CheckpointDoc>(&self.checkpoint_key(c))? {
