@@ -159,9 +159,9 @@ pub struct VersionLog<'a> {
     backend: &'a dyn StorageBackend,
     name: String,
     /// The commit documents `exists` read, each handed to the next `commit_doc` of its
-    /// version instead of reading it again: finding the
-    /// latest version reads the commits after the hint, and rebuilding that version needs
-    /// them. A commit document never changes once written, so a copy cannot be stale.
+    /// version instead of reading it again: finding the latest version reads the commits
+    /// after the hint, and rebuilding that version needs them. A commit document never
+    /// changes once written, so a copy cannot be stale.
     found: Mutex<HashMap<u64, CommitDoc>>,
 }
 
@@ -238,11 +238,10 @@ impl<'a> VersionLog<'a> {
     }
 
     fn commit_doc(&self, version: u64) -> Result<Option<CommitDoc>> {
-        let found = self.found().remove(&version);
-        match found {
-            Some(doc) => Ok(Some(doc)),
-            None => self.read(&self.log_key(version)),
+        if let Some(doc) = self.found().remove(&version) {
+            return Ok(Some(doc));
         }
+        self.read(&self.log_key(version))
     }
 
     fn exists(&self, version: u64) -> Result<bool> {
