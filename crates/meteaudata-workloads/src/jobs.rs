@@ -40,6 +40,8 @@ pub const JOBS: &[&str] = &[
     "raw_parquet_read",
     "raw_parquet_plain_write",
     "raw_parquet_plain_read",
+    "raw_parquet_same_write",
+    "raw_parquet_same_read",
     "raw_csv_write",
     "raw_csv_read",
     "raw_polars_process",
@@ -507,6 +509,48 @@ pub fn run(job: &Job) -> Result<Value> {
                 &frame.column("values")?.f64()?.iter().collect::<Vec<_>>(),
             )?
         }
+        "raw_parquet_same_write" => {
+            fresh(&job.dir)?;
+            let frame = phases.time("build", || Ok(data::series(n, 0).data()?))?;
+            // The whole series as one object written by the backend's own encoder (its
+            // columns, encodings and compression: a delta-encoded index with LZ4, noisy
+            // floats PLAIN and uncompressed), in polars' row groups of 512² rows: the file
+            // that `raw_parquet_same_read` gives to polars.
+            let group = |offset: usize| {
+                let mut piece = frame.slice(offset as i64, SAME_ROW_GROUP);
+                piece.rechunk_mut();
+                piece
+            };
+            let mut grouped = group(0);
+            for offset in (SAME_ROW_GROUP..n).step_by(SAME_ROW_GROUP) {
+                grouped.vstack_mut_owned(group(offset))?;
+            }
+            phases.time("write", || {
+                use meteaudata::storage::StorageBackend as _;
+                let backend = meteaudata::storage::ParquetBackend::local(&job.dir)?;
+                let data = meteaudata::storage::SeriesData {
+                    frame: grouped.clone(),
+                    metadata: "{}".into(),
+                };
+                backend.save(
+                    &meteaudata::storage::StorageKey::new(["same"])?,
+                    &data,
+                    Default::default(),
+                )?;
+                Ok(())
+            })?;
+            checksum(&frame.column("values")?.f64()?.iter().collect::<Vec<_>>())
+        }
+        "raw_parquet_same_read" => {
+            let file = only_parquet_file(&job.dir)?;
+            let frame = phases.time("read", || {
+                Ok(ParquetReader::new(std::fs::File::open(&file)?).finish()?)
+            })?;
+            generated(
+                n,
+                &frame.column("values")?.f64()?.iter().collect::<Vec<_>>(),
+            )?
+        }
         "raw_csv_write" => {
             fresh(&job.dir)?;
             let mut frame = phases.time("build", || Ok(data::series(n, 0).data()?))?;
@@ -596,6 +640,36 @@ fn raw_parquet(job: &str) -> (&'static str, ParquetCompression) {
         ("plain.parquet", ParquetCompression::Uncompressed)
     } else {
         ("raw.parquet", ParquetCompression::Lz4Raw)
+    }
+}
+
+/// Rows per row group of the `raw_parquet_same` file: polars' own default.
+const SAME_ROW_GROUP: usize = 512 * 512;
+
+/// The one Parquet file under `dir` (searched recursively): the object
+/// `raw_parquet_same_write` wrote.
+fn only_parquet_file(dir: &Path) -> Result<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        for entry in
+            std::fs::read_dir(&next).with_context(|| format!("cannot list {}", next.display()))?
+        {
+            let path = entry?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "parquet") {
+                found.push(path);
+            }
+        }
+    }
+    match <[PathBuf; 1]>::try_from(found) {
+        Ok([file]) => Ok(file),
+        Err(found) => bail!(
+            "expected one Parquet file under {} (run raw_parquet_same_write first), found {}",
+            dir.display(),
+            found.len()
+        ),
     }
 }
 
