@@ -525,13 +525,13 @@ pub fn run(job: &Job) -> Result<Value> {
             for offset in (SAME_ROW_GROUP..n).step_by(SAME_ROW_GROUP) {
                 grouped.vstack_mut_owned(group(offset))?;
             }
+            let data = meteaudata::storage::SeriesData {
+                frame: grouped,
+                metadata: "{}".into(),
+            };
             phases.time("write", || {
                 use meteaudata::storage::StorageBackend as _;
                 let backend = meteaudata::storage::ParquetBackend::local(&job.dir)?;
-                let data = meteaudata::storage::SeriesData {
-                    frame: grouped.clone(),
-                    metadata: "{}".into(),
-                };
                 backend.save(
                     &meteaudata::storage::StorageKey::new(["same"])?,
                     &data,
