@@ -514,17 +514,12 @@ pub fn run(job: &Job) -> Result<Value> {
             let frame = phases.time("build", || Ok(data::series(n, 0).data()?))?;
             // The whole series as one object written by the backend's own encoder (its
             // columns, encodings and compression: a delta-encoded index with LZ4, noisy
-            // floats PLAIN and uncompressed), in polars' row groups of 512² rows: the file
-            // that `raw_parquet_same_read` gives to polars.
-            let group = |offset: usize| {
-                let mut piece = frame.slice(offset as i64, SAME_ROW_GROUP);
-                piece.rechunk_mut();
-                piece
-            };
-            let mut grouped = group(0);
-            for offset in (SAME_ROW_GROUP..n).step_by(SAME_ROW_GROUP) {
-                grouped.vstack_mut_owned(group(offset))?;
-            }
+            // floats PLAIN and uncompressed), split into row groups as polars' own writer
+            // splits a frame: the file that `raw_parquet_same_read` gives to polars.
+            let mut whole = frame.clone();
+            let grouped =
+                meteaudata::polars::frame::chunk_df_for_writing(&mut whole, POLARS_ROW_GROUP)?
+                    .into_owned();
             let data = meteaudata::storage::SeriesData {
                 frame: grouped,
                 metadata: "{}".into(),
@@ -643,8 +638,8 @@ fn raw_parquet(job: &str) -> (&'static str, ParquetCompression) {
     }
 }
 
-/// Rows per row group of the `raw_parquet_same` file: polars' own default.
-const SAME_ROW_GROUP: usize = 512 * 512;
+/// The most rows per row group of polars' Parquet writer when none is given (its default).
+const POLARS_ROW_GROUP: usize = 512 * 512;
 
 /// The one Parquet file under `dir` (searched recursively): the object
 /// `raw_parquet_same_write` wrote.
